@@ -1,0 +1,1 @@
+"""Involve: service user involvement platform."""

@@ -1,0 +1,1 @@
+"""The ``involve`` command line: run the platform locally, manage plugins and migrations."""

@@ -1,0 +1,120 @@
+"""The ``involve`` command. Eventlet is monkey-patched before anything else is imported."""
+import warnings
+
+warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
+
+import eventlet  # noqa: E402
+
+eventlet.monkey_patch()
+
+import json  # noqa: E402
+import sys  # noqa: E402
+
+import click  # noqa: E402
+
+from involve.kernel import settings  # noqa: E402
+
+
+@click.group()
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
+              envvar="INVOLVE_CONFIG", help="A YAML file of settings (see docs/configuration.md).")
+@click.pass_context
+def cli(ctx, config_path):
+    """Involve: service user involvement, run on your own machine or servers."""
+    ctx.obj = settings.load(config_path)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address the gateway listens on.")
+@click.option("--port", default=8000, show_default=True, help="Port the gateway listens on.")
+@click.pass_obj
+def up(config, host, port):
+    """Start RabbitMQ (if needed), every service and the gateway; Ctrl-C stops them all."""
+    from .up import run_platform
+
+    run_platform(config, host, port)
+
+
+@cli.command()
+@click.argument("name")
+@click.pass_obj
+def service(config, name):
+    """Run one service in the foreground (what each container runs)."""
+    from nameko import config as nameko_config
+    from nameko.cli.run import run
+
+    from involve.kernel import logs
+
+    from .services import SERVICES
+
+    if name not in SERVICES:
+        raise click.BadParameter(f"choose one of: {', '.join(SERVICES)}", param_hint="NAME")
+    logs.setup(name, config["LOG_LEVEL"], config["LOG_FORMAT"])
+    nameko_config.update(config)
+    run([SERVICES[name]])
+
+
+@cli.command()
+@click.pass_obj
+def migrate(config):
+    """Create or upgrade every service's database (services also do this when they start)."""
+    from pathlib import Path
+
+    from involve.kernel.db import make_engine
+    from involve.kernel.db import migrate as run_migrations
+
+    from .services import BACKEND, service_class
+
+    for name in BACKEND:
+        url = settings.database_url(name, config["DATABASE_URL"], config["DATA_DIR"])
+        database = service_class(name).db
+        engine = make_engine(url)
+        run_migrations(engine, database.migrations and Path(database.migrations))
+        engine.dispose()
+        click.echo(f"{name}: up to date ({url.split('@')[-1]})")
+
+
+@cli.group()
+def plugins():
+    """Plugins that add question sets, quota rules and self-assessment criteria."""
+
+
+def _load_plugins(strict=False):
+    from involve.kernel import plugins as plugin_loader
+
+    return plugin_loader.load(strict=strict)
+
+
+@plugins.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def plugins_list(as_json):
+    """List installed plugins and the hooks each provides; broken ones are named."""
+    found = _load_plugins()
+    if as_json:
+        click.echo(json.dumps({
+            "loaded": [vars(p) for p in found.loaded],
+            "broken": [vars(b) for b in found.broken],
+        }, indent=2))
+        return
+    for plugin in found.loaded:
+        click.echo(f"ok      {plugin.name}  ({plugin.distribution or 'no distribution'}): "
+                   f"{', '.join(plugin.hooks)}")
+    for broken in found.broken:
+        click.echo(f"BROKEN  {broken.describe()}")
+    if not found.loaded and not found.broken:
+        click.echo("No plugins are installed.")
+
+
+@plugins.command("check")
+def plugins_check():
+    """Exit with an error if any plugin is broken (use in CI)."""
+    found = _load_plugins()
+    for broken in found.broken:
+        click.echo(f"BROKEN  {broken.describe()}", err=True)
+    if found.broken:
+        sys.exit(1)
+    click.echo(f"All {len(found.loaded)} plugins load.")
+
+
+if __name__ == "__main__":
+    cli()

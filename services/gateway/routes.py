@@ -1,0 +1,125 @@
+"""How the gateway declares an API route once and gets both the handler and its OpenAPI entry.
+
+Every route validates its input with a marshmallow schema and answers JSON. Whatever goes
+wrong, the caller gets a precise status and a plain-English message, never a stack trace.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+
+import eventlet
+from marshmallow import Schema
+from nameko.exceptions import UnknownService
+from nameko.web.handlers import http
+from prometheus_client import Counter
+from werkzeug.wrappers import Response
+
+from involve.kernel import settings
+from involve.kernel.errors import BadRequest, InvolveError
+from involve.kernel.schemas import validate
+
+log = logging.getLogger(__name__)
+
+HTTP_REQUESTS = Counter(
+    "involve_http_requests_total", "HTTP requests answered by the gateway", ["route", "status"]
+)
+
+
+@dataclass
+class RouteDoc:
+    method: str
+    path: str  # OpenAPI style: /api/v1/organisations/{organisation_id}
+    summary: str
+    tags: tuple = ()
+    body: type[Schema] | None = None
+    response: type[Schema] | None = None
+    many: bool = False
+    status: int = 200
+    errors: tuple = (422,)
+    path_params: list = field(default_factory=list)
+
+
+ROUTES: list[RouteDoc] = []
+_PARAM = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
+
+
+class ServiceUnavailable(InvolveError):
+    status = 503
+    code = "service_unavailable"
+
+
+def json_response(body, status=200, headers=None) -> Response:
+    return Response(
+        json.dumps(body, ensure_ascii=False, default=str),
+        status=status,
+        mimetype="application/json",
+        headers=headers,
+    )
+
+
+def read_json(request) -> object:
+    raw = request.get_data(cache=True)
+    if not raw:
+        return {}
+    if request.mimetype != "application/json":
+        raise BadRequest(
+            "Please send JSON with the header Content-Type: application/json.",
+            {"_body": ["Expected application/json."]},
+        )
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise BadRequest(
+            "We could not read that request: it is not valid JSON.",
+            {"_body": ["Not valid JSON."]},
+        ) from None
+
+
+def call(method, *args, timeout: float | None = None):
+    """Call a service over RPC; a silent or missing service becomes a clear 503."""
+    timeout = timeout if timeout is not None else float(settings.get("RPC_TIMEOUT_SECONDS"))
+    try:
+        reply = method.call_async(*args)
+        with eventlet.Timeout(timeout):
+            return reply.result()
+    except (eventlet.Timeout, UnknownService):
+        raise ServiceUnavailable(
+            "Part of Involve is not answering right now. Please try again in a minute."
+        ) from None
+
+
+def route(method: str, path: str, *, summary: str, tags=(), body=None, response=None,
+          many=False, status=200, errors=(422,)):
+    """Declare an API route. ``path`` uses werkzeug syntax (``<organisation_id>``)."""
+    doc_path = _PARAM.sub(r"{\1}", path)
+    doc = RouteDoc(method.upper(), doc_path, summary, tuple(tags), body, response, many, status,
+                   tuple(errors), _PARAM.findall(path))
+    ROUTES.append(doc)
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def handler(self, request, **params):
+            try:
+                if body is not None:
+                    result = fn(self, request, validate(body(), read_json(request)), **params)
+                else:
+                    result = fn(self, request, **params)
+                response_obj = json_response(result, status)
+            except InvolveError as exc:
+                response_obj = json_response(exc.to_dict(), exc.status)
+            except Exception:
+                log.exception("unexpected error answering %s %s", method, doc_path)
+                response_obj = json_response(
+                    {"error": {"code": "internal_error",
+                               "message": "Something went wrong on our side. Nothing you sent "
+                                          "was lost; please try again."}}, 500)
+            HTTP_REQUESTS.labels(f"{method} {doc_path}", response_obj.status_code).inc()
+            return response_obj
+
+        return http(method, path)(handler)
+
+    return decorate

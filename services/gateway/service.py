@@ -1,0 +1,84 @@
+"""The gateway (Nameko): the HTTP API and web pages. The only part of Involve open to the world.
+
+It holds no data of its own: every answer comes from a service over RPC.
+"""
+from __future__ import annotations
+
+import eventlet
+from nameko.rpc import ClusterRpc
+from nameko.web.handlers import http
+
+from involve.kernel import settings
+from involve.kernel.nameko_parts import MetricsEndpoint
+
+from . import openapi, pages
+from .routes import call, json_response, route
+from .schemas import Health, Organisation, OrganisationCreate
+
+BACKEND_SERVICES = ("identity", "panels", "mystery_shopping", "feedback", "commissioning",
+                    "reporting")
+VERSION = "0.1.0"
+
+
+class GatewayService(MetricsEndpoint):
+    name = "gateway"
+    rpc = ClusterRpc()
+
+    def _service_health(self) -> dict:
+        timeout = float(settings.get("HEALTH_TIMEOUT_SECONDS"))
+        replies = {}
+        for service in BACKEND_SERVICES:
+            try:
+                replies[service] = getattr(self.rpc, service).health.call_async()
+            except Exception as exc:  # e.g. no queue for that service yet
+                replies[service] = exc
+        report = {}
+        with eventlet.Timeout(timeout, False):
+            for service, reply in replies.items():
+                if isinstance(reply, Exception):
+                    continue
+                try:
+                    reply.result()
+                    report[service] = {"status": "up"}
+                except Exception as exc:
+                    report[service] = {"status": "down", "detail": type(exc).__name__}
+        for service in BACKEND_SERVICES:
+            report.setdefault(service, {"status": "down", "detail": "no answer in time"})
+        return report
+
+    @http("GET", "/health")
+    def health(self, request):
+        services = self._service_health()
+        healthy = all(s["status"] == "up" for s in services.values())
+        body = Health().dump({"status": "ok" if healthy else "degraded", "services": services})
+        return json_response(body, 200 if healthy else 503)
+
+    @http("GET", "/openapi.json")
+    def openapi_document(self, request):
+        return json_response(openapi.build(VERSION))
+
+    @http("GET", "/")
+    def home(self, request):
+        return pages.render("home.html", title="Involve")
+
+    @http("GET", "/static/<string:name>")
+    def static(self, request, name):
+        return pages.static_file(name)
+
+    # --- organisations (identity) -------------------------------------------------------
+
+    @route("POST", "/api/v1/organisations", summary="Create an organisation",
+           tags=["organisations"], body=OrganisationCreate, response=Organisation, status=201,
+           errors=(400, 409, 422))
+    def create_organisation(self, request, body):
+        return call(self.rpc.identity.create_organisation, body)
+
+    @route("GET", "/api/v1/organisations", summary="List organisations",
+           tags=["organisations"], response=Organisation, many=True, errors=())
+    def list_organisations(self, request):
+        return call(self.rpc.identity.list_organisations)
+
+    @route("GET", "/api/v1/organisations/<organisation_id>", summary="Read one organisation",
+           tags=["organisations"], response=Organisation, errors=(404,))
+    def get_organisation(self, request, organisation_id):
+        return call(self.rpc.identity.get_organisation, organisation_id)

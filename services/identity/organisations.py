@@ -1,0 +1,58 @@
+"""Organisations: the tenants every other record belongs to. Plain functions, no Nameko."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select
+
+from involve.kernel.errors import Conflict, NotFound
+from involve.kernel.schemas import validate
+
+from .models import Organisation
+from .schemas import OrganisationInput, OrganisationOutput
+
+_input = OrganisationInput()
+_output = OrganisationOutput()
+
+
+def as_dict(org: Organisation) -> dict:
+    return _output.dump(org)
+
+
+def create(session, record_event, data: dict) -> dict:
+    values = validate(_input, data)
+    name = " ".join(values["name"].split())
+    clash = session.scalar(
+        select(Organisation.id).where(func.lower(Organisation.name) == name.lower())
+    )
+    if clash:
+        raise Conflict(
+            "An organisation with this name already exists.",
+            {"name": ["An organisation with this name already exists."]},
+        )
+    org = Organisation(
+        id=str(uuid.uuid4()), name=name, kind=values["kind"], created_at=datetime.now(timezone.utc)
+    )
+    session.add(org)
+    session.flush()
+    record_event(
+        session,
+        "organisation.created",
+        {"organisation_id": org.id, "name": org.name, "kind": org.kind},
+        subject=org.id,
+        organisation=org.id,
+        classification="public",
+    )
+    return as_dict(org)
+
+
+def get(session, organisation_id: str) -> dict:
+    org = session.get(Organisation, organisation_id)
+    if org is None:
+        raise NotFound("We could not find that organisation.", {"organisation_id": ["Unknown id."]})
+    return as_dict(org)
+
+
+def list_all(session) -> list[dict]:
+    return [as_dict(o) for o in session.scalars(select(Organisation).order_by(Organisation.name))]

@@ -1,0 +1,84 @@
+"""One database per service: SQLAlchemy 2 engines and Alembic migrations.
+
+SQLite (a file per service under the data folder) is the embedded default; any PostgreSQL URL
+works in production. PostgreSQL goes through psycopg2 made green with psycogreen so that a slow
+query never blocks Nameko's eventlet hub.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+KERNEL_MIGRATIONS = Path(__file__).parent / "migrations"
+_green_patched = False
+
+
+def _make_postgres_green():
+    global _green_patched
+    if _green_patched:
+        return
+    from eventlet import patcher
+
+    if patcher.is_monkey_patched("socket"):
+        from psycogreen.eventlet import patch_psycopg
+
+        patch_psycopg()
+    _green_patched = True
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    if url.startswith("postgresql"):
+        _make_postgres_green()
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg2://" + url[len("postgresql://"):]
+    return create_engine(url, pool_pre_ping=True)
+
+
+def migrate(engine: Engine, service_migrations: Path | None) -> None:
+    """Bring a service's database up to date: the kernel's tables, then the service's own."""
+    locations = [str(KERNEL_MIGRATIONS / "versions")]
+    if service_migrations is not None:
+        locations.append(str(service_migrations))
+    cfg = Config()
+    cfg.set_main_option("script_location", str(KERNEL_MIGRATIONS))
+    cfg.set_main_option("version_locations", " ".join(locations))
+    cfg.set_main_option("path_separator", "space")
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "heads")
+
+
+def session_factory(engine: Engine) -> sessionmaker:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(factory: sessionmaker):
+    """A unit of work: commit if the block succeeds, roll back if it raises."""
+    session: Session = factory()
+    try:
+        with session.begin():
+            yield session
+    finally:
+        session.close()

@@ -1,0 +1,41 @@
+"""Idempotent event handling: remember which events each handler has already acted on.
+
+Call ``first_time`` inside the same transaction as the handler's own changes. If it returns
+False the event was handled before (a redelivery) and the handler should do nothing. Because the
+record and the change commit together, a crash in between leaves neither, and the redelivered
+event is handled then.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import Column, DateTime, MetaData, String, Table, select
+from sqlalchemy.orm import Session
+
+metadata = MetaData()
+
+handled_events = Table(
+    "handled_events",
+    metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("handler", String(200), primary_key=True),
+    Column("handled_at", DateTime(timezone=True), nullable=False),
+)
+
+
+def first_time(session: Session, event_id: str, handler: str) -> bool:
+    seen = session.execute(
+        select(handled_events.c.event_id).where(
+            handled_events.c.event_id == event_id, handled_events.c.handler == handler
+        )
+    ).first()
+    if seen:
+        return False
+    # A concurrent duplicate makes this insert fail on the primary key, rolling the handler's
+    # transaction back; the broker then redelivers and the check above skips it.
+    session.execute(
+        handled_events.insert().values(
+            event_id=event_id, handler=handler, handled_at=datetime.now(timezone.utc)
+        )
+    )
+    return True

@@ -1,0 +1,201 @@
+"""The thin Nameko layer of the kernel: dependency providers and the base every service uses.
+
+Domain logic never lives here; it lives in plain modules that take a SQLAlchemy session.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import eventlet
+from eventlet.event import Event
+from nameko import config
+from nameko.amqp.publish import Publisher
+from nameko.constants import AMQP_URI_CONFIG_KEY
+from nameko.events import SERVICE_POOL, event_handler
+from nameko.extensions import DependencyProvider
+from nameko.rpc import rpc
+from nameko.standalone.events import get_event_exchange
+from nameko.web.handlers import http
+from sqlalchemy import text
+from werkzeug.wrappers import Response
+
+from . import metrics, outbox, plugins, settings
+from .db import make_engine, migrate, session_factory, transaction
+from .errors import EXPECTED
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseAccess:
+    """What a worker sees: transactions, and an outbox to add events to within them."""
+
+    def __init__(self, provider: "Database"):
+        self._provider = provider
+        self.sessions = provider.sessions
+
+    @contextmanager
+    def transaction(self):
+        with transaction(self.sessions) as session:
+            yield session
+        self._provider.wake_relay()
+
+    def record_event(self, session, event_type: str, data: dict, **envelope_args) -> dict:
+        return outbox.record(
+            session, self._provider.container.service_name, event_type, data, **envelope_args
+        )
+
+
+class Database(DependencyProvider):
+    """The service's own database (migrated at start) and the relay of its event outbox."""
+
+    def __init__(self, migrations: Path | None = None):
+        self.migrations = migrations
+        self._wake = Event()
+        self._running = False
+
+    def setup(self):
+        service = self.container.service_name
+        self.url = settings.database_url(service)
+        self.engine = make_engine(self.url)
+        migrate(self.engine, self.migrations)
+        self.sessions = session_factory(self.engine)
+        amqp_uri = config.get(AMQP_URI_CONFIG_KEY, settings.DEFAULTS["AMQP_URI"])
+        self.exchange = get_event_exchange(service)
+        self.publisher = Publisher(
+            amqp_uri, use_confirms=True, serializer="json", declare=[self.exchange]
+        )
+
+    def start(self):
+        self._running = True
+        self.container.spawn_managed_thread(self._relay_forever, identifier="outbox-relay")
+
+    def stop(self):
+        self._running = False
+        self.wake_relay()
+        self.engine.dispose()
+
+    def kill(self):
+        self.stop()
+
+    def wake_relay(self):
+        if not self._wake.ready():
+            self._wake.send(True)
+
+    def publish(self, routing_key: str, envelope: dict) -> None:
+        self.publisher.publish(
+            envelope,
+            exchange=self.exchange,
+            routing_key=routing_key,
+            message_id=envelope["id"],
+            type=envelope["type"],
+            content_type="application/json",
+        )
+
+    def relay_once(self) -> int:
+        service = self.container.service_name
+        sent = outbox.relay_pending(self.sessions, self.publish)
+        if sent:
+            metrics.OUTBOX_RELAYED.labels(service).inc(sent)
+        metrics.OUTBOX_PENDING.labels(service).set(outbox.pending_count(self.sessions))
+        return sent
+
+    def _relay_forever(self):
+        poll = float(settings.get("OUTBOX_POLL_SECONDS"))
+        backoff = poll
+        while self._running:
+            try:
+                sent = self.relay_once()
+                backoff = poll
+            except Exception:
+                log.exception("outbox relay failed; retrying in %.1fs", backoff)
+                sent = 0
+                backoff = min(backoff * 2, 30.0)
+            if sent:
+                continue  # there may be more waiting
+            with eventlet.Timeout(backoff, False):
+                self._wake.wait()
+            self._wake = Event()
+
+    def get_dependency(self, worker_ctx):
+        return DatabaseAccess(self)
+
+
+class Metrics(DependencyProvider):
+    """Counts and times every entrypoint call of the service."""
+
+    def setup(self):
+        self._started = {}
+
+    def worker_setup(self, worker_ctx):
+        self._started[worker_ctx] = time.perf_counter()
+
+    def worker_result(self, worker_ctx, result=None, exc_info=None):
+        started = self._started.pop(worker_ctx, None)
+        service = self.container.service_name
+        name = worker_ctx.entrypoint.method_name
+        if exc_info is None:
+            outcome = "ok"
+        elif isinstance(exc_info[1], EXPECTED):
+            outcome = "refused"
+        else:
+            outcome = "error"
+        metrics.ENTRYPOINT_CALLS.labels(service, name, outcome).inc()
+        if started is not None:
+            metrics.ENTRYPOINT_SECONDS.labels(service, name).observe(time.perf_counter() - started)
+
+
+class Plugins(DependencyProvider):
+    """Loads the ``involve.plugins`` entry points once at start-up and reports broken ones."""
+
+    def setup(self):
+        strict = bool(settings.get("PLUGINS_STRICT"))
+        self.plugins = plugins.load(strict=strict)
+        for broken in self.plugins.broken:
+            log.error(broken.describe())
+
+    def get_dependency(self, worker_ctx):
+        return self.plugins
+
+
+def on_event(source_service: str, event_type: str):
+    """Handle events reliably: a durable shared queue, and redelivery if the handler fails."""
+    return event_handler(
+        source_service,
+        event_type,
+        handler_type=SERVICE_POOL,
+        reliable_delivery=True,
+        requeue_on_error=True,
+    )
+
+
+def api(fn):
+    """An RPC method whose Involve errors are expected answers, not crashes."""
+    return rpc(expected_exceptions=EXPECTED)(fn)
+
+
+class MetricsEndpoint:
+    """Prometheus metrics over HTTP (``GET /metrics``) and timing of every entrypoint."""
+
+    recorder = Metrics()
+
+    @http("GET", "/metrics")
+    def metrics(self, request):
+        body, content_type = metrics.exposition()
+        return Response(body, content_type=content_type)
+
+
+class ServiceBase(MetricsEndpoint):
+    """Every back-end service: its own database, health over RPC, metrics over HTTP."""
+
+    name: str
+    db: DatabaseAccess
+
+    @rpc
+    def health(self):
+        with self.db.sessions() as session:
+            session.execute(text("SELECT 1"))
+        return {"service": self.name, "status": "ok", "outbox_pending": outbox.pending_count(
+            self.db.sessions)}

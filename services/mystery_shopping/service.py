@@ -1,0 +1,11 @@
+"""The mystery_shopping service (Nameko). Mystery shopping: issue 5.
+
+For now it has its own database (migrated at start), health over RPC and metrics over HTTP;
+its features arrive with their issues (see docs/architecture.md).
+"""
+from involve.kernel.nameko_parts import Database, ServiceBase
+
+
+class MysteryShoppingService(ServiceBase):
+    name = "mystery_shopping"
+    db = Database()

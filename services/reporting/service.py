@@ -1,0 +1,11 @@
+"""The reporting service (Nameko). Reporting read models.
+
+For now it has its own database (migrated at start), health over RPC and metrics over HTTP;
+its features arrive with their issues (see docs/architecture.md).
+"""
+from involve.kernel.nameko_parts import Database, ServiceBase
+
+
+class ReportingService(ServiceBase):
+    name = "reporting"
+    db = Database()

@@ -1,0 +1,96 @@
+"""The outbox and idempotency helpers against real SQLite and PostgreSQL databases."""
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, select
+
+from involve.kernel import outbox
+from involve.kernel.db import make_engine, migrate, session_factory, transaction
+from involve.kernel.idempotency import first_time
+
+things = Table("things", MetaData(), Column("id", Integer, primary_key=True), Column("name", String(50)))
+
+
+@pytest.fixture
+def sessions(database_url):
+    engine = make_engine(database_url.replace("{service}", "testsvc"))
+    migrate(engine, None)
+    things.create(engine)
+    yield session_factory(engine)
+    engine.dispose()
+
+
+def _pending(sessions):
+    with sessions() as s:
+        return s.execute(select(outbox.outbox.c.routing_key).where(outbox.outbox.c.sent_at.is_(None))
+                         .order_by(outbox.outbox.c.seq)).scalars().all()
+
+
+def test_migrations_are_repeatable(database_url):
+    engine = make_engine(database_url.replace("{service}", "testsvc"))
+    migrate(engine, None)
+    migrate(engine, None)  # a second start must not fail or change anything
+    assert outbox.pending_count(session_factory(engine)) == 0
+    engine.dispose()
+
+
+def test_event_is_stored_with_the_change(sessions):
+    with transaction(sessions) as s:
+        s.execute(things.insert().values(id=1, name="first"))
+        message = outbox.record(s, "testsvc", "thing.created", {"thing_id": 1}, subject="1")
+    assert message["type"] == "involve.testsvc.thing.created.v1"
+    assert _pending(sessions) == ["thing.created"]
+
+
+def test_no_event_when_the_change_rolls_back(sessions):
+    with pytest.raises(RuntimeError):
+        with transaction(sessions) as s:
+            s.execute(things.insert().values(id=2, name="second"))
+            outbox.record(s, "testsvc", "thing.created", {"thing_id": 2})
+            raise RuntimeError("the change failed")
+    assert _pending(sessions) == []
+    with sessions() as s:
+        assert s.execute(select(things)).all() == []
+
+
+def test_relay_publishes_in_order_and_marks_sent(sessions):
+    for n in range(3):
+        with transaction(sessions) as s:
+            outbox.record(s, "testsvc", f"thing.e{n}", {"n": n})
+    published = []
+    assert outbox.relay_pending(sessions, lambda key, env: published.append((key, env["data"]))) == 3
+    assert published == [("thing.e0", {"n": 0}), ("thing.e1", {"n": 1}), ("thing.e2", {"n": 2})]
+    assert _pending(sessions) == []
+    assert outbox.relay_pending(sessions, lambda *a: published.append(a)) == 0
+
+
+def test_failed_publish_keeps_the_event_and_the_order(sessions):
+    for n in range(3):
+        with transaction(sessions) as s:
+            outbox.record(s, "testsvc", f"thing.e{n}", {"n": n})
+    calls = []
+
+    def flaky(key, env):
+        calls.append(key)
+        if key == "thing.e1":
+            raise ConnectionError("broker went away")
+
+    assert outbox.relay_pending(sessions, flaky) == 1
+    assert _pending(sessions) == ["thing.e1", "thing.e2"]  # e2 waits behind e1
+    assert outbox.relay_pending(sessions, lambda key, env: calls.append(key)) == 2
+    assert calls == ["thing.e0", "thing.e1", "thing.e1", "thing.e2"]
+
+
+def test_handler_acts_once_per_event(sessions):
+    with transaction(sessions) as s:
+        assert first_time(s, "event-1", "counter") is True
+    with transaction(sessions) as s:
+        assert first_time(s, "event-1", "counter") is False
+        assert first_time(s, "event-1", "another-handler") is True
+
+
+def test_handled_mark_rolls_back_with_the_handler(sessions):
+    with pytest.raises(RuntimeError):
+        with transaction(sessions) as s:
+            first_time(s, "event-2", "counter")
+            raise RuntimeError("handler crashed")
+    with transaction(sessions) as s:
+        assert first_time(s, "event-2", "counter") is True  # redelivery is handled
