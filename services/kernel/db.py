@@ -11,7 +11,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event
+from datetime import datetime, timezone
+
+from sqlalchemy import DateTime, TypeDecorator, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -30,6 +32,33 @@ def _make_postgres_green():
 
         patch_psycopg()
     _green_patched = True
+
+
+class UtcDateTime(TypeDecorator):
+    """A timestamp that is always stored in UTC and always read back timezone-aware.
+
+    SQLite keeps no time zone, PostgreSQL does; this makes both behave the same.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(
+            timezone.utc)
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 def make_engine(url: str) -> Engine:

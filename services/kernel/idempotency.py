@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, select
+from sqlalchemy import Column, MetaData, String, Table, select
 from sqlalchemy.orm import Session
+
+from .db import UtcDateTime
 
 metadata = MetaData()
 
@@ -19,7 +21,7 @@ handled_events = Table(
     metadata,
     Column("event_id", String(36), primary_key=True),
     Column("handler", String(200), primary_key=True),
-    Column("handled_at", DateTime(timezone=True), nullable=False),
+    Column("handled_at", UtcDateTime, nullable=False),
 )
 
 

@@ -91,7 +91,6 @@ class Database(DependencyProvider):
             routing_key=routing_key,
             message_id=envelope["id"],
             type=envelope["type"],
-            content_type="application/json",
         )
 
     def relay_once(self) -> int:
@@ -109,8 +108,8 @@ class Database(DependencyProvider):
             try:
                 sent = self.relay_once()
                 backoff = poll
-            except Exception:
-                log.exception("outbox relay failed; retrying in %.1fs", backoff)
+            except Exception as exc:
+                log.warning("outbox relay: %s; retrying in %.1fs", exc, backoff)
                 sent = 0
                 backoff = min(backoff * 2, 30.0)
             if sent:

@@ -11,9 +11,10 @@ import logging
 from datetime import datetime, timezone
 from typing import Callable
 
-from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, func, select, update
+from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, func, select, update
 from sqlalchemy.orm import Session
 
+from .db import UtcDateTime
 from .events import envelope
 
 log = logging.getLogger(__name__)
@@ -26,8 +27,8 @@ outbox = Table(
     Column("event_id", String(36), nullable=False, unique=True),
     Column("routing_key", String(200), nullable=False),
     Column("envelope", JSON, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("sent_at", DateTime(timezone=True), nullable=True, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=True, index=True),
     Column("attempts", Integer, nullable=False, default=0),
 )
 
@@ -50,6 +51,10 @@ def record(session: Session, service: str, event_type: str, data: dict, **envelo
 Publish = Callable[[str, dict], None]
 
 
+class RelayError(RuntimeError):
+    """Publishing failed; the event and those after it stay in the outbox for the next try."""
+
+
 def relay_pending(session_factory, publish: Publish, batch_size: int = 100) -> int:
     """Publish up to ``batch_size`` unsent events in order; returns how many were sent.
 
@@ -68,14 +73,16 @@ def relay_pending(session_factory, publish: Publish, batch_size: int = 100) -> i
     for seq, routing_key, message in rows:
         try:
             publish(routing_key, message)
-        except Exception:
-            log.warning("outbox relay could not publish event %s; will retry", message["id"])
+        except Exception as exc:
             with session_factory.begin() as session:
                 session.execute(
                     update(outbox).where(outbox.c.seq == seq)
                     .values(attempts=outbox.c.attempts + 1)
                 )
-            break
+            raise RelayError(
+                f"could not publish event {message['id']} ({type(exc).__name__}: {exc}); "
+                f"{sent} sent before it"
+            ) from exc
         with session_factory.begin() as session:
             session.execute(
                 update(outbox).where(outbox.c.seq == seq).values(

@@ -1,0 +1,127 @@
+"""The thin end-to-end slice through real RabbitMQ: gateway -> identity -> outbox -> any AMQP client."""
+import socket
+
+import pytest
+from kombu import Connection, Exchange, Queue
+from openapi_spec_validator import validate as validate_openapi
+
+from involve.gateway.service import GatewayService
+from involve.identity.service import IdentityService
+from tests.support.running import http, start_service
+
+
+@pytest.fixture
+def platform(service_config, container_factory):
+    start_service(container_factory, IdentityService)
+    port = start_service(container_factory, GatewayService)
+    return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def listener(amqp_uri_for_clients):
+    """A plain kombu consumer bound to the identity service's exchange, as an integrator would."""
+    connection = Connection(amqp_uri_for_clients)
+    exchange = Exchange("identity.events", type="topic", durable=True)
+    queue = Queue("integrator-test", exchange, routing_key="organisation.*", exclusive=True)
+    received = []
+    consumer = connection.Consumer(queue, accept=["json"],
+                                   callbacks=[lambda body, message: (received.append(body), message.ack())])
+    consumer.consume()
+
+    def wait_for(count, timeout=10):
+        try:
+            while len(received) < count:
+                connection.drain_events(timeout=timeout)
+        except socket.timeout:
+            pass
+        return received
+
+    yield wait_for
+    consumer.cancel()
+    connection.release()
+
+
+def test_created_organisation_reaches_an_amqp_client(platform, listener):
+    status, body, _ = http("POST", platform + "/api/v1/organisations",
+                           {"name": "Phoenix Futures", "kind": "charity"})
+    assert status == 201, body
+    assert body["name"] == "Phoenix Futures" and body["kind"] == "charity"
+    events = listener(1)
+    assert len(events) == 1
+    event = events[0]
+    assert {"id", "type", "source", "time", "data", "specversion", "organisation"} <= set(event)
+    assert event["type"] == "involve.identity.organisation.created.v1"
+    assert event["source"] == "involve/identity"
+    assert event["data"]["organisation_id"] == body["id"]
+    assert event["organisation"] == body["id"]
+
+    status, fetched, _ = http("GET", f"{platform}/api/v1/organisations/{body['id']}")
+    assert status == 200 and fetched == body
+    status, listed, _ = http("GET", platform + "/api/v1/organisations")
+    assert status == 200 and [o["id"] for o in listed] == [body["id"]]
+
+
+def test_bad_input_gets_a_precise_4xx_and_stores_nothing(platform, listener):
+    url = platform + "/api/v1/organisations"
+    status, body, _ = http("POST", url, {"name": "A", "colour": "red"})
+    assert status == 422
+    assert set(body["error"]["fields"]) == {"name", "colour"}
+    status, body, _ = http("POST", url, raw=b"{not json", headers={"Content-Type": "application/json"})
+    assert status == 400 and body["error"]["fields"] == {"_body": ["Not valid JSON."]}
+    status, body, _ = http("POST", url, raw=b"name=x", headers={"Content-Type": "text/plain"})
+    assert status == 400 and "Content-Type" in body["error"]["message"]
+    status, body, _ = http("POST", url, {"name": 12})
+    assert status == 422 and "name" in body["error"]["fields"]
+    status, body, _ = http("GET", url + "/no-such-id")
+    assert status == 404 and body["error"]["code"] == "not_found"
+
+    assert http("POST", url, {"name": "Mind in Camden"})[0] == 201
+    status, body, _ = http("POST", url, {"name": "  mind IN camden "})
+    assert status == 409 and "name" in body["error"]["fields"]
+
+    status, listed, _ = http("GET", url)
+    assert [o["name"] for o in listed] == ["Mind in Camden"]
+    assert len(listener(2, timeout=2)) == 1  # only the one accepted write produced an event
+
+
+def test_health_names_services_that_are_down(platform):
+    status, body, _ = http("GET", platform + "/health")
+    assert status == 503
+    assert body["status"] == "degraded"
+    assert body["services"]["identity"] == {"status": "up"}
+    assert body["services"]["panels"]["status"] == "down"
+
+
+def test_openapi_document_is_valid_and_describes_the_routes(platform):
+    status, document, _ = http("GET", platform + "/openapi.json")
+    assert status == 200
+    validate_openapi(document)
+    post = document["paths"]["/api/v1/organisations"]["post"]
+    assert post["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/OrganisationCreate")
+    assert {"201", "409", "422"} <= set(post["responses"])
+
+
+def _created_count(platform):
+    status, text, _ = http("GET", platform + "/metrics")
+    assert status == 200
+    line = 'involve_http_requests_total{route="POST /api/v1/organisations",status="201"} '
+    found = [float(row[len(line):]) for row in text.splitlines() if row.startswith(line)]
+    return found[0] if found else 0.0
+
+
+def test_metrics_count_requests(platform):
+    before = _created_count(platform)
+    http("POST", platform + "/api/v1/organisations", {"name": "Change Grow Live"})
+    http("POST", platform + "/api/v1/organisations", {"name": "Turning Point"})
+    assert _created_count(platform) == before + 2
+
+
+def test_home_page_is_plain_accessible_html(platform):
+    status, html, headers = http("GET", platform + "/")
+    assert status == 200
+    assert '<html lang="en-GB">' in html and 'href="#main"' in html and "<h1>" in html
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    status, css, _ = http("GET", platform + "/static/involve.css")
+    assert status == 200 and ":focus" in css
+    assert http("GET", platform + "/static/..%2Fservice.py")[0] == 404

@@ -1,0 +1,37 @@
+"""Start real Nameko services inside the test process, each on its own web port."""
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+from involve.cli.rabbit import free_port
+
+
+def start_service(container_factory, service_cls) -> int:
+    """Start ``service_cls`` in a container of its own; returns the port its HTTP side uses."""
+    from nameko import config
+
+    port = free_port()
+    with config.patch({"WEB_SERVER_ADDRESS": f"127.0.0.1:{port}"}):
+        container = container_factory(service_cls)
+        container.start()
+    return port
+
+
+def http(method: str, url: str, body=None, *, raw: bytes | None = None, headers=None):
+    """A tiny HTTP client returning (status, parsed JSON or text, headers)."""
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    request = urllib.request.Request(url, data=data, method=method)
+    if body is not None and raw is None:
+        request.add_header("Content-Type", "application/json")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            status, payload, response_headers = response.status, response.read(), response.headers
+    except urllib.error.HTTPError as exc:
+        status, payload, response_headers = exc.code, exc.read(), exc.headers
+    if response_headers.get_content_type() == "application/json":
+        return status, json.loads(payload), response_headers
+    return status, payload.decode(), response_headers
