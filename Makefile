@@ -1,0 +1,47 @@
+# Involve: the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+PLUGINS := $(wildcard plugins/*/pyproject.toml)
+PYTEST_ARGS ?=
+
+.PHONY: run test bench bench-panels lint install system-packages test-system-packages clean
+
+$(BIN)/.installed: pyproject.toml $(PLUGINS)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+	  { echo "Involve needs Python 3.11 (found $$($(PYTHON) --version))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip==26.3
+	$(BIN)/pip install -q -e ".[test]" $(foreach p,$(PLUGINS),-e $(dir $(p)))
+	touch $@
+
+install: $(BIN)/.installed
+
+system-packages:
+	@deploy/install-system-packages.sh
+
+test-system-packages:
+	@deploy/install-system-packages.sh --with-test-tools
+
+## Set up (once) and run the whole platform: http://localhost:8000
+run: install system-packages
+	$(BIN)/involve up
+
+## Set up (once) and run every test against real RabbitMQ and PostgreSQL
+test: install test-system-packages
+	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+## Benchmarks: print numbers and ratios (never pass/fail on time)
+bench: install system-packages
+	$(BIN)/python bench/bench_rpc.py
+
+bench-panels: install
+	$(BIN)/python bench/bench_panels.py
+
+lint: install
+	$(BIN)/ruff check services tests bench plugins
+	$(BIN)/involve plugins check
+
+clean:
+	rm -rf $(VENV) data
