@@ -30,7 +30,8 @@ run: install system-packages
 
 ## Set up (once) and run every test against real RabbitMQ and PostgreSQL
 test: install test-system-packages
-	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS) tests
+	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS) tests_browser
 
 ## Benchmarks: print numbers and ratios (never pass/fail on time)
 bench: install system-packages
@@ -40,7 +41,7 @@ bench-panels: install
 	$(BIN)/python bench/bench_panels.py
 
 lint: install
-	$(BIN)/ruff check services tests bench plugins
+	$(BIN)/ruff check services tests tests_browser bench plugins
 	$(BIN)/involve plugins check
 
 clean:

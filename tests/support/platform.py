@@ -1,0 +1,45 @@
+"""Run Involve services as real processes for tests that need them out of the test process
+(the browser tests: Playwright must not share the eventlet hub with the servers it drives)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+from involve.cli.rabbit import free_port
+
+
+class RunningPlatform:
+    def __init__(self, amqp_uri: str, data_dir, services=("identity",)):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "INVOLVE_AMQP_URI": amqp_uri, "INVOLVE_DATA_DIR": str(data_dir),
+               "INVOLVE_LOG_LEVEL": "WARNING"}
+        self.processes = []
+        for name in (*services, "gateway"):
+            address = f"127.0.0.1:{self.port if name == 'gateway' else free_port()}"
+            self.processes.append(subprocess.Popen(
+                [sys.executable, "-m", "involve.cli.main", "service", name],
+                env={**env, "INVOLVE_WEB_SERVER_ADDRESS": address},
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(self.url + "/", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("the gateway did not start") from None
+                time.sleep(0.3)
+
+    def stop(self):
+        for proc in self.processes:
+            proc.terminate()
+        for proc in self.processes:
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()

@@ -1,0 +1,51 @@
+"""Browser tests run in their own pytest process, without eventlet.
+
+Playwright's sync API runs its own asyncio loop; under eventlet's monkey-patching it hangs when
+it stops. So these tests never share a process with Nameko: the platform runs as real service
+processes (tests/support/platform.py) and this process only drives Chromium.
+"""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import pytest  # noqa: E402
+
+from tests.support.browser import CHROMIUM_ARGS, chromium_path  # noqa: E402
+from tests.support.platform import RunningPlatform  # noqa: E402
+from tests.support.servers import start_rabbit  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def rabbit_server(tmp_path_factory):
+    server = start_rabbit(tmp_path_factory)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def site(rabbit_server, tmp_path_factory):
+    platform = RunningPlatform(rabbit_server.amqp_uri, tmp_path_factory.mktemp("site-data"))
+    yield platform.url
+    platform.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if path is None:
+        pytest.fail("Chromium is not installed: run make test (it installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    yield page
+    context.close()
