@@ -11,25 +11,24 @@ import warnings
 
 warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
 
-import eventlet  # noqa: E402
+import eventlet
 
 eventlet.monkey_patch()
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-import urllib.request  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
 
-from eventlet.greenpool import GreenPool  # noqa: E402
-from tqdm import tqdm  # noqa: E402
-
-from involve.cli.rabbit import LocalRabbit, free_port  # noqa: E402
+from eventlet.greenpool import GreenPool
+from involve.cli.rabbit import LocalRabbit, free_port
+from tqdm import tqdm
 
 HERE = Path(__file__).resolve().parent
 
