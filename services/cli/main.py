@@ -75,6 +75,68 @@ def migrate(config):
 
 
 @cli.group()
+def identity():
+    """People and keys: the first administrator, and rotating the contact-details key."""
+
+
+def _identity_sessions(config):
+    from pathlib import Path
+
+    from nameko import config as nameko_config
+
+    import involve.identity
+    from involve.kernel.db import make_engine, session_factory
+    from involve.kernel.db import migrate as run_migrations
+
+    nameko_config.update(config)
+    engine = make_engine(settings.database_url("identity", config["DATABASE_URL"], config["DATA_DIR"]))
+    run_migrations(engine, Path(involve.identity.__file__).parent / "migrations")
+    return session_factory(engine)
+
+
+@identity.command("create-admin")
+@click.option("--email", required=True, help="The administrator's email address (to sign in).")
+@click.option("--name", required=True, help="The administrator's name.")
+@click.password_option(envvar="INVOLVE_ADMIN_PASSWORD",
+                       help="Asked for if not given (or set INVOLVE_ADMIN_PASSWORD).")
+@click.pass_obj
+def create_admin(config, email, name, password):
+    """Create (or promote) a platform administrator, who can create organisations."""
+    from involve.identity.accounts import make_platform_admin
+    from involve.identity.crypto import load_keys
+    from involve.kernel.db import transaction
+
+    if len(password) < 10:
+        raise click.BadParameter("use at least 10 characters", param_hint="password")
+    sessions = _identity_sessions(config)
+    with transaction(sessions) as session:
+        person_id = make_platform_admin(session, load_keys(), name, email, password)
+    click.echo(f"Platform administrator ready (person id {person_id}). Sign in at "
+               f"{config['GATEWAY_URL']}/sign-in")
+
+
+@identity.command("rotate-keys")
+@click.pass_obj
+def rotate_keys(config):
+    """Re-encrypt everyone's contact details with the first key in CONTACT_KEYS."""
+    from sqlalchemy import select
+
+    from involve.identity.crypto import load_keys
+    from involve.identity.models import Person
+    from involve.kernel.db import transaction
+
+    keys = load_keys()
+    sessions = _identity_sessions(config)
+    count = 0
+    with transaction(sessions) as session:
+        for person in session.scalars(select(Person).where(Person.contact.is_not(None))):
+            person.contact = keys.rotate(person.contact)
+            count += 1
+    click.echo(f"Re-encrypted the contact details of {count} people with the current key. "
+               "You can now remove the old key from CONTACT_KEYS.")
+
+
+@cli.group()
 def plugins():
     """Plugins that add question sets, quota rules and self-assessment criteria."""
 

@@ -44,13 +44,24 @@ def build(version: str) -> dict:
             },
         },
     )
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
+                                               "description": "An API token (inv_...)"})
+    spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie",
+                                                "name": "involve_session"})
     for route in sorted(ROUTES, key=lambda r: (r.path, r.method)):
         operation: dict = {"summary": route.summary, "tags": list(route.tags), "responses": {}}
-        if route.path_params:
-            operation["parameters"] = [
-                {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
-                for p in route.path_params
-            ]
+        if route.auth == "anonymous":
+            operation["security"] = []
+        elif route.auth == "optional":
+            operation["security"] = [{}, {"bearer": []}, {"session": []}]
+        else:
+            operation["security"] = [{"bearer": []}, {"session": []}]
+        parameters = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+                      for p in route.path_params]
+        parameters += [{"name": q, "in": "query", "required": False, "schema": {"type": "string"}}
+                       for q in route.query]
+        if parameters:
+            operation["parameters"] = parameters
         if route.body is not None:
             operation["requestBody"] = {
                 "required": True,

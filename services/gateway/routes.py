@@ -19,7 +19,7 @@ from prometheus_client import Counter
 from werkzeug.wrappers import Response
 
 from involve.kernel import settings
-from involve.kernel.errors import BadRequest, InvolveError
+from involve.kernel.errors import BadRequest, InvolveError, NotAuthenticated
 from involve.kernel.schemas import validate
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,8 @@ class RouteDoc:
     status: int = 200
     errors: tuple = (422,)
     path_params: list = field(default_factory=list)
+    auth: str = "required"
+    query: tuple = ()
 
 
 ROUTES: list[RouteDoc] = []
@@ -93,22 +95,46 @@ def call(method, *args, timeout: float | None = None):
 
 
 def route(method: str, path: str, *, summary: str, tags=(), body=None, response=None,
-          many=False, status=200, errors=(422,)):
-    """Declare an API route. ``path`` uses werkzeug syntax (``<organisation_id>``)."""
+          many=False, status=200, errors=(422,), auth="required", action=None, query=()):
+    """Declare an API route. ``path`` uses werkzeug syntax (``<organisation_id>``).
+
+    ``auth``: "required" (401 without a valid session or token), "optional" or "anonymous".
+    ``action``: checked against the shared policy for the path's ``organisation_id`` before the
+    service is called (the service checks again). The handler receives
+    ``(self, request, principal, [body], **path_params)`` and returns JSON-able data or a Response.
+    """
+    from involve.kernel.policy import require
+
+    from .auth import principal_from
+
     doc_path = _PARAM.sub(r"{\1}", path)
+    errors = set(errors)
+    if auth == "required":
+        errors |= {401, 403}
+    if auth != "anonymous":
+        errors |= {401}
+    if body is not None:
+        errors |= {400, 422}
     doc = RouteDoc(method.upper(), doc_path, summary, tuple(tags), body, response, many, status,
-                   tuple(errors), _PARAM.findall(path))
+                   tuple(sorted(errors)), _PARAM.findall(path), auth, tuple(query))
     ROUTES.append(doc)
 
     def decorate(fn):
         @functools.wraps(fn)
         def handler(self, request, **params):
             try:
+                principal = None if auth == "anonymous" else principal_from(self.rpc, request)
+                if auth == "required":
+                    if principal is None:
+                        raise NotAuthenticated("Please sign in first.")
+                    if action is not None:
+                        require(principal, action, params.get("organisation_id"))
+                args = [principal]
                 if body is not None:
-                    result = fn(self, request, validate(body(), read_json(request)), **params)
-                else:
-                    result = fn(self, request, **params)
-                response_obj = json_response(result, status)
+                    args.append(validate(body(), read_json(request)))
+                result = fn(self, request, *args, **params)
+                response_obj = result if isinstance(result, Response) else json_response(
+                    result, status)
             except InvolveError as exc:
                 response_obj = json_response(exc.to_dict(), exc.status)
             except Exception:

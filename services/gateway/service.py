@@ -12,15 +12,16 @@ from involve.kernel import settings
 from involve.kernel.nameko_parts import MetricsEndpoint
 
 from . import openapi, pages
-from .routes import call, json_response, route
-from .schemas import Health, Organisation, OrganisationCreate
+from .identity_api import IdentityApi
+from .routes import json_response
+from .schemas import Health
 
 BACKEND_SERVICES = ("identity", "panels", "mystery_shopping", "feedback", "commissioning",
                     "reporting")
 VERSION = "0.1.0"
 
 
-class GatewayService(MetricsEndpoint):
+class GatewayService(IdentityApi, MetricsEndpoint):
     name = "gateway"
     rpc = ClusterRpc()
 
@@ -64,21 +65,3 @@ class GatewayService(MetricsEndpoint):
     @http("GET", "/static/<string:name>")
     def static(self, request, name):
         return pages.static_file(name)
-
-    # --- organisations (identity) -------------------------------------------------------
-
-    @route("POST", "/api/v1/organisations", summary="Create an organisation",
-           tags=["organisations"], body=OrganisationCreate, response=Organisation, status=201,
-           errors=(400, 409, 422))
-    def create_organisation(self, request, body):
-        return call(self.rpc.identity.create_organisation, body)
-
-    @route("GET", "/api/v1/organisations", summary="List organisations",
-           tags=["organisations"], response=Organisation, many=True, errors=())
-    def list_organisations(self, request):
-        return call(self.rpc.identity.list_organisations)
-
-    @route("GET", "/api/v1/organisations/<organisation_id>", summary="Read one organisation",
-           tags=["organisations"], response=Organisation, errors=(404,))
-    def get_organisation(self, request, organisation_id):
-        return call(self.rpc.identity.get_organisation, organisation_id)

@@ -54,5 +54,11 @@ def get(session, organisation_id: str) -> dict:
     return as_dict(org)
 
 
-def list_all(session) -> list[dict]:
-    return [as_dict(o) for o in session.scalars(select(Organisation).order_by(Organisation.name))]
+def list_visible(session, principal: dict) -> list[dict]:
+    """Every organisation for a platform admin; otherwise those the caller belongs to."""
+    query = select(Organisation).order_by(Organisation.name)
+    if not principal.get("platform_admin"):
+        scope = principal.get("token_scope")
+        ids = [scope["organisation_id"]] if scope else list(principal.get("roles", {}))
+        query = query.where(Organisation.id.in_(ids))
+    return [as_dict(o) for o in session.scalars(query)]

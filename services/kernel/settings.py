@@ -31,6 +31,19 @@ DEFAULTS: dict = {
     # How long the gateway waits for each service to answer a health check, in seconds.
     "HEALTH_TIMEOUT_SECONDS": 3.0,
     "RPC_TIMEOUT_SECONDS": 30.0,
+    # Identity: keys for contact details at rest. Empty: generated once into DATA_DIR.
+    # CONTACT_KEYS is a list (or comma-separated) of Fernet keys; the first encrypts, all decrypt.
+    "CONTACT_KEYS": "",
+    "LOOKUP_KEY": "",
+    "SESSION_HOURS": 12,
+    # Send cookies only over HTTPS (set true behind TLS, as in compose).
+    "SECURE_COOKIES": False,
+    # Sign-in throttling: this many failures within the window blocks further tries.
+    "SIGN_IN_MAX_FAILURES": 5,
+    "SIGN_IN_WINDOW_MINUTES": 15,
+    # Email: an smtp://user:pass@host:port URL, or empty for a folder of .eml files in DATA_DIR.
+    "SMTP_URL": "",
+    "MAIL_FROM": "Involve <no-reply@involve.local>",
 }
 
 ENV_ALIASES = {"AMQP_URI": ("INVOLVE_AMQP_URI", "AMQP_URI")}

@@ -5,16 +5,7 @@ import pytest
 from kombu import Connection, Exchange, Queue
 from openapi_spec_validator import validate as validate_openapi
 
-from involve.gateway.service import GatewayService
-from involve.identity.service import IdentityService
-from tests.support.running import http, start_service
-
-
-@pytest.fixture
-def platform(service_config, container_factory):
-    start_service(container_factory, IdentityService)
-    port = start_service(container_factory, GatewayService)
-    return f"http://127.0.0.1:{port}"
+from tests.support.running import http
 
 
 @pytest.fixture
@@ -41,9 +32,8 @@ def listener(amqp_uri_for_clients):
     connection.release()
 
 
-def test_created_organisation_reaches_an_amqp_client(platform, listener):
-    status, body, _ = http("POST", platform + "/api/v1/organisations",
-                           {"name": "Phoenix Futures", "kind": "charity"})
+def test_created_organisation_reaches_an_amqp_client(platform, admin, listener):
+    status, body = admin.post("/api/v1/organisations", {"name": "Phoenix Futures", "kind": "charity"})
     assert status == 201, body
     assert body["name"] == "Phoenix Futures" and body["kind"] == "charity"
     events = listener(1)
@@ -55,31 +45,31 @@ def test_created_organisation_reaches_an_amqp_client(platform, listener):
     assert event["data"]["organisation_id"] == body["id"]
     assert event["organisation"] == body["id"]
 
-    status, fetched, _ = http("GET", f"{platform}/api/v1/organisations/{body['id']}")
+    status, fetched = admin.get(f"/api/v1/organisations/{body['id']}")
     assert status == 200 and fetched == body
-    status, listed, _ = http("GET", platform + "/api/v1/organisations")
+    status, listed = admin.get("/api/v1/organisations")
     assert status == 200 and [o["id"] for o in listed] == [body["id"]]
 
 
-def test_bad_input_gets_a_precise_4xx_and_stores_nothing(platform, listener):
-    url = platform + "/api/v1/organisations"
-    status, body, _ = http("POST", url, {"name": "A", "colour": "red"})
+def test_bad_input_gets_a_precise_4xx_and_stores_nothing(platform, admin, listener):
+    url = "/api/v1/organisations"
+    status, body = admin.post(url, {"name": "A", "colour": "red"})
     assert status == 422
     assert set(body["error"]["fields"]) == {"name", "colour"}
-    status, body, _ = http("POST", url, raw=b"{not json", headers={"Content-Type": "application/json"})
+    status, body = admin.post(url, raw=b"{not json", headers={"Content-Type": "application/json"})
     assert status == 400 and body["error"]["fields"] == {"_body": ["Not valid JSON."]}
-    status, body, _ = http("POST", url, raw=b"name=x", headers={"Content-Type": "text/plain"})
+    status, body = admin.post(url, raw=b"name=x", headers={"Content-Type": "text/plain"})
     assert status == 400 and "Content-Type" in body["error"]["message"]
-    status, body, _ = http("POST", url, {"name": 12})
+    status, body = admin.post(url, {"name": 12})
     assert status == 422 and "name" in body["error"]["fields"]
-    status, body, _ = http("GET", url + "/no-such-id")
+    status, body = admin.get(url + "/no-such-id")
     assert status == 404 and body["error"]["code"] == "not_found"
 
-    assert http("POST", url, {"name": "Mind in Camden"})[0] == 201
-    status, body, _ = http("POST", url, {"name": "  mind IN camden "})
+    assert admin.post(url, {"name": "Mind in Camden"})[0] == 201
+    status, body = admin.post(url, {"name": "  mind IN camden "})
     assert status == 409 and "name" in body["error"]["fields"]
 
-    status, listed, _ = http("GET", url)
+    status, listed = admin.get(url)
     assert [o["name"] for o in listed] == ["Mind in Camden"]
     assert len(listener(2, timeout=2)) == 1  # only the one accepted write produced an event
 
@@ -99,7 +89,7 @@ def test_openapi_document_is_valid_and_describes_the_routes(platform):
     post = document["paths"]["/api/v1/organisations"]["post"]
     assert post["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
         "/OrganisationCreate")
-    assert {"201", "409", "422"} <= set(post["responses"])
+    assert {"201", "401", "403", "409", "422"} <= set(post["responses"])
 
 
 def _created_count(platform):
@@ -110,10 +100,10 @@ def _created_count(platform):
     return found[0] if found else 0.0
 
 
-def test_metrics_count_requests(platform):
+def test_metrics_count_requests(platform, admin):
     before = _created_count(platform)
-    http("POST", platform + "/api/v1/organisations", {"name": "Change Grow Live"})
-    http("POST", platform + "/api/v1/organisations", {"name": "Turning Point"})
+    admin.post("/api/v1/organisations", {"name": "Change Grow Live"})
+    admin.post("/api/v1/organisations", {"name": "Turning Point"})
     assert _created_count(platform) == before + 2
 
 

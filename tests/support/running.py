@@ -35,3 +35,59 @@ def http(method: str, url: str, body=None, *, raw: bytes | None = None, headers=
     if response_headers.get_content_type() == "application/json":
         return status, json.loads(payload), response_headers
     return status, payload.decode(), response_headers
+
+
+class Client:
+    """A browser-like API client: keeps the session cookie and sends the CSRF token."""
+
+    def __init__(self, base: str, token: str | None = None):
+        import http.cookiejar
+
+        self.base = base
+        self.token = token
+        self.csrf = None
+        self.person_id = None
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def request(self, method, path, body=None, *, raw=None, headers=None, csrf=True):
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        request = urllib.request.Request(self.base + path, data=data, method=method)
+        if data is not None and raw is None:
+            request.add_header("Content-Type", "application/json")
+        if self.token:
+            request.add_header("Authorization", f"Bearer {self.token}")
+        if self.csrf and csrf and method != "GET":
+            request.add_header("X-CSRF-Token", self.csrf)
+        for name, value in (headers or {}).items():
+            request.add_header(name, value)
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                status, payload, response_headers = response.status, response.read(), response.headers
+        except urllib.error.HTTPError as exc:
+            status, payload, response_headers = exc.code, exc.read(), exc.headers
+        if response_headers.get_content_type() == "application/json":
+            return status, json.loads(payload)
+        return status, payload.decode()
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body, **kw)
+
+    def put(self, path, body=None, **kw):
+        return self.request("PUT", path, body, **kw)
+
+    def patch(self, path, body=None, **kw):
+        return self.request("PATCH", path, body, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+    def sign_in(self, email, password):
+        status, body = self.post("/api/v1/auth/sign-in", {"email": email, "password": password})
+        assert status == 200, body
+        self.csrf = body["csrf_token"]
+        self.person_id = body["person_id"]
+        return self
