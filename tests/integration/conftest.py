@@ -46,3 +46,34 @@ def new_member(admin, organisation_id, email, roles, password="a long enough pas
                               {"name": email.split("@")[0], "email": email, "roles": roles})
     assert status == 201, body
     return body["id"]
+
+
+@pytest.fixture
+def identity_events(amqp_uri_for_clients):
+    """A plain kombu consumer bound to identity.events ('#'), as an integrator would bind one.
+
+    Call it with a count to wait for that many events; it returns every event received so far.
+    """
+    import socket
+
+    from kombu import Connection, Exchange, Queue
+
+    connection = Connection(amqp_uri_for_clients)
+    exchange = Exchange("identity.events", type="topic", durable=True)
+    queue = Queue("integrator-test", exchange, routing_key="#", exclusive=True)
+    received = []
+    consumer = connection.Consumer(queue, accept=["json"], callbacks=[
+        lambda body, message: (received.append(body), message.ack())])
+    consumer.consume()
+
+    def wait_for(count, timeout=10):
+        try:
+            while len(received) < count:
+                connection.drain_events(timeout=timeout)
+        except socket.timeout:
+            pass
+        return received
+
+    yield wait_for
+    consumer.cancel()
+    connection.release()

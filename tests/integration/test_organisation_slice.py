@@ -1,38 +1,11 @@
 """The thin end-to-end slice through real RabbitMQ: gateway -> identity -> outbox -> any AMQP client."""
-import socket
-
-import pytest
-from kombu import Connection, Exchange, Queue
 from openapi_spec_validator import validate as validate_openapi
 
 from tests.support.running import http
 
 
-@pytest.fixture
-def listener(amqp_uri_for_clients):
-    """A plain kombu consumer bound to the identity service's exchange, as an integrator would."""
-    connection = Connection(amqp_uri_for_clients)
-    exchange = Exchange("identity.events", type="topic", durable=True)
-    queue = Queue("integrator-test", exchange, routing_key="organisation.*", exclusive=True)
-    received = []
-    consumer = connection.Consumer(queue, accept=["json"],
-                                   callbacks=[lambda body, message: (received.append(body), message.ack())])
-    consumer.consume()
-
-    def wait_for(count, timeout=10):
-        try:
-            while len(received) < count:
-                connection.drain_events(timeout=timeout)
-        except socket.timeout:
-            pass
-        return received
-
-    yield wait_for
-    consumer.cancel()
-    connection.release()
-
-
-def test_created_organisation_reaches_an_amqp_client(platform, admin, listener):
+def test_created_organisation_reaches_an_amqp_client(platform, admin, identity_events):
+    listener = identity_events
     status, body = admin.post("/api/v1/organisations", {"name": "Phoenix Futures", "kind": "charity"})
     assert status == 201, body
     assert body["name"] == "Phoenix Futures" and body["kind"] == "charity"
@@ -51,7 +24,8 @@ def test_created_organisation_reaches_an_amqp_client(platform, admin, listener):
     assert status == 200 and [o["id"] for o in listed] == [body["id"]]
 
 
-def test_bad_input_gets_a_precise_4xx_and_stores_nothing(platform, admin, listener):
+def test_bad_input_gets_a_precise_4xx_and_stores_nothing(platform, admin, identity_events):
+    listener = identity_events
     url = "/api/v1/organisations"
     status, body = admin.post(url, {"name": "A", "colour": "red"})
     assert status == 422
