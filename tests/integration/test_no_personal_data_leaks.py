@@ -1,0 +1,56 @@
+"""No contact detail, password or token ever appears in a log line or an event.
+
+Distinctive values are seeded through every identity flow; then everything the logs (at DEBUG,
+every logger) and the identity events carried is scanned for them.
+"""
+import json
+import logging
+
+from tests.integration.test_identity_api import last_link, make_org
+from tests.support.running import Client
+
+NAME = "Xylophone Quagmire"
+EMAIL = "xylo.quagmire@example.org"
+PHONE = "07700 123987"
+ADDRESS = "12 Zanzibar Crescent"
+PASSWORD = "Pa55word-Unique-991"
+NEW_PASSWORD = "Another-Unique-Pa55-442"
+
+
+def test_personal_data_stays_out_of_logs_and_events(platform, admin, service_config, caplog,
+                                                    identity_events):
+    caplog.set_level(logging.DEBUG)
+    org = make_org(admin)
+    data_dir = service_config["DATA_DIR"]
+    admin.post(f"/api/v1/organisations/{org}/invitations",
+               {"email": EMAIL, "name": NAME, "role": "volunteer"})
+    invitation, _ = last_link(data_dir, "/register")
+    status, person = Client(platform).post("/api/v1/auth/register", {
+        "invitation": invitation, "name": NAME, "email": EMAIL, "phone": PHONE,
+        "address": ADDRESS, "password": PASSWORD, "consents": ["panel_selection"]})
+    assert status == 201
+    Client(platform).post("/api/v1/auth/sign-in", {"email": EMAIL, "password": "wrong password!"})
+    person_client = Client(platform).sign_in(EMAIL, PASSWORD)
+    person_client.get("/api/v1/me/export")
+    admin.get(f"/api/v1/organisations/{org}/people/{person['id']}?reason=checking+the+logs")
+    status, token = admin.post(f"/api/v1/organisations/{org}/tokens",
+                               {"name": "feed", "permissions": ["people.read"]})
+    Client(platform, token=token["token"]).get(f"/api/v1/organisations/{org}/people")
+    Client(platform).post("/api/v1/auth/password-reset", {"email": EMAIL})
+    reset, _ = last_link(data_dir, "/reset-password")
+    Client(platform).post("/api/v1/auth/password-reset/confirm",
+                          {"token": reset, "password": NEW_PASSWORD})
+    session_cookie = next(c.value for c in person_client.jar if c.name == "involve_session")
+    Client(platform).sign_in(EMAIL, NEW_PASSWORD).post("/api/v1/me/erase", {"confirm": True})
+
+    events = identity_events(100, timeout=3)
+    assert {e["type"].split(".")[2] + "." + e["type"].split(".")[3] for e in events} >= {
+        "person.registered", "consent.changed", "person.erased"}
+    secrets = [NAME, EMAIL, PHONE, ADDRESS, PASSWORD, NEW_PASSWORD, "wrong password!",
+               token["token"], invitation, reset, session_cookie, "xylo.quagmire"]
+    logged = "\n".join(record.getMessage() + " " + repr(record.args) for record in caplog.records)
+    published = json.dumps(events)
+    assert len(caplog.records) > 20  # the logs did capture the services at work
+    for secret in secrets:
+        assert secret not in logged, f"{secret!r} appeared in a log line"
+        assert secret not in published, f"{secret!r} appeared in an event"

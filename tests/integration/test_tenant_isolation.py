@@ -1,0 +1,96 @@
+"""A session or token of organisation A can read or change nothing of organisation B.
+
+Every route in /openapi.json is tried, so a new route is covered the day it is added: routes
+scoped by organisation are called for B with B's real ids; the few routes that are not scoped by
+organisation are named here and checked on their own.
+"""
+import inspect
+import re
+
+import pytest
+from nameko.standalone.rpc import ClusterRpcClient
+
+from involve.identity.service import IdentityService
+from involve.kernel.errors import Forbidden
+from involve.kernel.policy import TOKEN_PERMISSIONS
+from tests.integration.test_identity_api import PASSWORD, invite_and_register, make_org
+from tests.support.running import Client
+
+NOT_ORGANISATION_SCOPED = {
+    ("POST", "/api/v1/organisations"), ("GET", "/api/v1/organisations"),
+    ("POST", "/api/v1/auth/register"), ("POST", "/api/v1/auth/sign-in"),
+    ("POST", "/api/v1/auth/sign-out"), ("POST", "/api/v1/auth/password-reset"),
+    ("POST", "/api/v1/auth/password-reset/confirm"), ("GET", "/api/v1/me"),
+    ("PUT", "/api/v1/me/consents"), ("GET", "/api/v1/me/export"), ("POST", "/api/v1/me/erase"),
+}
+
+
+@pytest.fixture
+def two_organisations(platform, admin, service_config):
+    a, b = make_org(admin, "Organisation A"), make_org(admin, "Organisation B")
+    invite_and_register(admin, platform, service_config["DATA_DIR"], a, "lead@a.example", "admin")
+    a_admin = Client(platform).sign_in("lead@a.example", PASSWORD)
+    a_token = Client(platform, token=a_admin.post(f"/api/v1/organisations/{a}/tokens", {
+        "name": "all", "permissions": TOKEN_PERMISSIONS})[1]["token"])
+    b_ids = {
+        "organisation_id": b,
+        "care_service_id": admin.post(f"/api/v1/organisations/{b}/care-services",
+                                      {"name": "B house", "kind": "housing"})[1]["id"],
+        "person_id": admin.post(f"/api/v1/organisations/{b}/people",
+                                {"name": "B person", "roles": ["volunteer"]})[1]["id"],
+        "token_id": admin.post(f"/api/v1/organisations/{b}/tokens",
+                               {"name": "b", "permissions": ["people.read"]})[1]["id"],
+    }
+    return a, a_admin, a_token, b_ids
+
+
+def test_every_route_refuses_another_organisation(platform, admin, two_organisations):
+    a, a_admin, a_token, b_ids = two_organisations
+    document = Client(platform).get("/openapi.json")[1]
+    scoped, unscoped = [], set()
+    for path, operations in document["paths"].items():
+        for method in operations:
+            if "{organisation_id}" in path:
+                scoped.append((method.upper(), path))
+            else:
+                unscoped.add((method.upper(), path))
+    assert unscoped == NOT_ORGANISATION_SCOPED, "decide how a new unscoped route is isolated"
+    assert len(scoped) >= 14
+    leaks = []
+    for method, path in scoped:
+        url = re.sub(r"\{(\w+)\}", lambda m: b_ids[m.group(1)], path) + "?reason=testing+isolation"
+        for who, client in (("A's admin session", a_admin), ("A's all-permission token", a_token)):
+            status, body = client.request(method, url, {} if method != "GET" else None)
+            if status not in (401, 403):
+                leaks.append(f"{who}: {method} {path} -> {status} {str(body)[:80]}")
+    assert leaks == []
+    # and the same routes do work for A itself (the refusals above are not a blanket 403)
+    assert a_admin.get(f"/api/v1/organisations/{a}/care-services")[0] == 200
+    assert a_token.get(f"/api/v1/organisations/{a}/people")[0] == 200
+
+
+def test_unscoped_routes_show_only_your_own(platform, admin, two_organisations):
+    a, a_admin, a_token, b_ids = two_organisations
+    assert [o["id"] for o in a_admin.get("/api/v1/organisations")[1]] == [a]
+    assert [o["id"] for o in a_token.get("/api/v1/organisations")[1]] == [a]
+    assert a_admin.post("/api/v1/organisations", {"name": "Sneaky"})[0] == 403
+    me = a_admin.get("/api/v1/me")[1]
+    assert set(me["roles"]) == {a}
+    assert a_token.get("/api/v1/me")[0] == 401  # a token is not a person
+
+
+def test_services_check_organisation_scope_again(platform, two_organisations, service_config):
+    """Even a caller that skips the gateway cannot cross organisations inside identity."""
+    a, a_admin, _, b_ids = two_organisations
+    principal = {"person_id": a_admin.person_id, "token_id": None, "platform_admin": False,
+                 "roles": {a: ["admin"]}}
+    scoped = [name for name, fn in inspect.getmembers(IdentityService, inspect.isfunction)
+              if "organisation_id" in inspect.signature(fn).parameters
+              and list(inspect.signature(fn).parameters)[1] == "principal"]
+    assert len(scoped) >= 13
+    with ClusterRpcClient(uri=service_config["AMQP_URI"]) as rpc:
+        for name in scoped:
+            params = list(inspect.signature(getattr(IdentityService, name)).parameters)[2:]
+            args = [b_ids.get(p, {} if p == "data" else "testing") for p in params]
+            with pytest.raises(Forbidden):
+                getattr(rpc.identity, name)(principal, *args)
