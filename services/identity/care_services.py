@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from involve.kernel.db import now
 from involve.kernel.errors import Conflict, NotFound
 from involve.kernel.schemas import validate
 
-from .models import CareService, Organisation
+from .models import CareService, Organisation, name_key
 from .schemas import CareServiceInput, CareServiceOutput
 
 _input = CareServiceInput()
@@ -27,11 +27,11 @@ def create(session, record_event, organisation_id: str, data: dict) -> dict:
     values["name"] = " ".join(values["name"].split())
     if session.scalar(select(CareService.id).where(
             CareService.organisation_id == organisation_id,
-            func.lower(CareService.name) == values["name"].lower())):
+            CareService.name_key == name_key(values["name"]))):
         raise Conflict("This organisation already has a care service with that name.",
                        {"name": ["Already used in this organisation."]})
     service = CareService(id=str(uuid.uuid4()), organisation_id=organisation_id, created_at=now(),
-                          **values)
+                          name_key=name_key(values["name"]), **values)
     session.add(service)
     session.flush()
     record_event(session, "care_service.created",
@@ -59,6 +59,15 @@ def update(session, record_event, organisation_id: str, care_service_id: str, da
     get(session, organisation_id, care_service_id)
     values = validate(_input, data, partial=True)
     service = session.get(CareService, care_service_id)
+    if "name" in values:
+        values["name"] = " ".join(values["name"].split())
+        clash = session.scalar(select(CareService.id).where(
+            CareService.organisation_id == organisation_id, CareService.id != care_service_id,
+            CareService.name_key == name_key(values["name"])))
+        if clash:
+            raise Conflict("This organisation already has a care service with that name.",
+                           {"name": ["Already used in this organisation."]})
+        service.name_key = name_key(values["name"])
     for key, value in values.items():
         setattr(service, key, value)
     session.flush()

@@ -17,9 +17,15 @@ class Organisation(Base):
     __tablename__ = "organisations"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+def name_key(name: str) -> str:
+    """How names are compared: spaces folded, case-folded in every script."""
+    return " ".join(name.split()).casefold()
 
 
 class CareService(Base):
@@ -28,6 +34,7 @@ class CareService(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(40))
     address: Mapped[str | None] = mapped_column(String(400), nullable=True)
     region: Mapped[str | None] = mapped_column(String(100), nullable=True)
@@ -37,7 +44,7 @@ class CareService(Base):
     external_code: Mapped[str | None] = mapped_column(String(60), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
-    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+    __table_args__ = (UniqueConstraint("organisation_id", "name_key"),)
 
 
 class Person(Base):

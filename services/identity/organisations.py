@@ -4,12 +4,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from involve.kernel.errors import Conflict, NotFound
 from involve.kernel.schemas import validate
 
-from .models import Organisation
+from .models import Organisation, name_key
 from .schemas import OrganisationInput, OrganisationOutput
 
 _input = OrganisationInput()
@@ -23,16 +23,15 @@ def as_dict(org: Organisation) -> dict:
 def create(session, record_event, data: dict) -> dict:
     values = validate(_input, data)
     name = " ".join(values["name"].split())
-    clash = session.scalar(
-        select(Organisation.id).where(func.lower(Organisation.name) == name.lower())
-    )
+    clash = session.scalar(select(Organisation.id).where(Organisation.name_key == name_key(name)))
     if clash:
         raise Conflict(
             "An organisation with this name already exists.",
             {"name": ["An organisation with this name already exists."]},
         )
     org = Organisation(
-        id=str(uuid.uuid4()), name=name, kind=values["kind"], created_at=datetime.now(timezone.utc)
+        id=str(uuid.uuid4()), name=name, name_key=name_key(name), kind=values["kind"],
+        created_at=datetime.now(timezone.utc),
     )
     session.add(org)
     session.flush()

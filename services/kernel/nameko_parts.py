@@ -20,11 +20,12 @@ from nameko.rpc import rpc
 from nameko.standalone.events import get_event_exchange
 from nameko.web.handlers import http
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from . import metrics, outbox, plugins, settings
 from .db import make_engine, migrate, session_factory, transaction
-from .errors import EXPECTED
+from .errors import EXPECTED, Conflict
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +39,14 @@ class DatabaseAccess:
 
     @contextmanager
     def transaction(self):
-        with transaction(self.sessions) as session:
-            yield session
+        """A unit of work. A clash with a uniqueness rule becomes a plain 409, never a crash."""
+        try:
+            with transaction(self.sessions) as session:
+                yield session
+        except IntegrityError:
+            log.warning("a write clashed with existing data and was not saved", exc_info=False)
+            raise Conflict("That clashes with something already saved, so nothing was changed. "
+                           "Please check and try again.") from None
         self._provider.wake_relay()
 
     def record_event(self, session, event_type: str, data: dict, **envelope_args) -> dict:

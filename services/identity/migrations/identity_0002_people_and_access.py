@@ -20,6 +20,7 @@ def upgrade():
         sa.Column("organisation_id", sa.String(36), sa.ForeignKey("organisations.id"), nullable=False,
                   index=True),
         sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("name_key", sa.String(200), nullable=False),
         sa.Column("kind", sa.String(40), nullable=False),
         sa.Column("address", sa.String(400)),
         sa.Column("region", sa.String(100)),
@@ -28,7 +29,7 @@ def upgrade():
         sa.Column("website", sa.String(400)),
         sa.Column("external_code", sa.String(60)),
         sa.Column("created_at", UtcDateTime, nullable=False),
-        sa.UniqueConstraint("organisation_id", "name"),
+        sa.UniqueConstraint("organisation_id", "name_key"),
     )
     op.create_table(
         "people",
