@@ -137,6 +137,20 @@ def rotate_keys(config):
 
 
 @cli.group()
+def panels():
+    """Fair panel selection (sortition), also usable offline from spreadsheets."""
+
+
+def _mount_panels():
+    from involve.panels.selection.cli import select
+
+    panels.add_command(select)
+
+
+_mount_panels()
+
+
+@cli.group()
 def plugins():
     """Plugins that add question sets, quota rules and self-assessment criteria."""
 
