@@ -194,14 +194,16 @@ class MetricsEndpoint:
 
 
 class ServiceBase(MetricsEndpoint):
-    """Every back-end service: its own database, health over RPC, metrics over HTTP."""
+    """Every back-end service: its own database, plugins, health over RPC, metrics over HTTP."""
 
     name: str
     db: DatabaseAccess
+    plugins = Plugins()
 
     @rpc
     def health(self):
         with self.db.sessions() as session:
             session.execute(text("SELECT 1"))
-        return {"service": self.name, "status": "ok", "outbox_pending": outbox.pending_count(
-            self.db.sessions)}
+        return {"service": self.name, "status": "ok",
+                "outbox_pending": outbox.pending_count(self.db.sessions),
+                "broken_plugins": [b.name for b in self.plugins.broken]}
