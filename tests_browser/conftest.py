@@ -23,11 +23,26 @@ def rabbit_server(tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def site(rabbit_server, tmp_path_factory):
-    platform = RunningPlatform(rabbit_server.amqp_uri, tmp_path_factory.mktemp("site-data"))
-    yield platform.url
-    platform.stop()
+@pytest.fixture(scope="session")
+def platform(rabbit_server, tmp_path_factory):
+    """Identity and the gateway as real processes, shared by every browser test (each test
+    uses its own people and organisations), with the data folder they write to."""
+    data_dir = tmp_path_factory.mktemp("site-data")
+    running = RunningPlatform(rabbit_server.amqp_uri, data_dir)
+    running.data_dir = data_dir
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def site(platform):
+    return platform.url
+
+
+@pytest.fixture(scope="session")
+def site_data_dir(platform):
+    """Where the site keeps its files: the CLI needs it, and emails land in its mail/ folder."""
+    return platform.data_dir
 
 
 @pytest.fixture(scope="session")
@@ -49,3 +64,18 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """Another person's browser: a separate context, so separate cookies."""
+    contexts = []
+
+    def make(**options):
+        context = browser.new_context(locale="en-GB", **options)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()

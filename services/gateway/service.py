@@ -13,6 +13,7 @@ from involve.kernel.nameko_parts import MetricsEndpoint
 
 from . import openapi, pages
 from .identity_api import IdentityApi
+from .identity_pages import IdentityPages
 from .routes import json_response
 from .schemas import Health
 
@@ -21,7 +22,7 @@ BACKEND_SERVICES = ("identity", "panels", "mystery_shopping", "feedback", "commi
 VERSION = "0.1.0"
 
 
-class GatewayService(IdentityApi, MetricsEndpoint):
+class GatewayService(IdentityPages, IdentityApi, MetricsEndpoint):
     name = "gateway"
     rpc = ClusterRpc()
 
@@ -60,7 +61,8 @@ class GatewayService(IdentityApi, MetricsEndpoint):
 
     @http("GET", "/")
     def home(self, request):
-        return pages.render("home.html", title="Involve")
+        return pages.render("home.html", title="Involve", viewer=self.page_viewer(request),
+                            path=request.path)
 
     @http("GET", "/static/<string:name>")
     def static(self, request, name):

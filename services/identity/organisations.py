@@ -61,3 +61,9 @@ def list_visible(session, principal: dict) -> list[dict]:
         ids = [scope["organisation_id"]] if scope else list(principal.get("roles", {}))
         query = query.where(Organisation.id.in_(ids))
     return [as_dict(o) for o in session.scalars(query)]
+
+
+def directory(session) -> list[dict]:
+    """The public list of organisations people can join: ids and names only."""
+    rows = session.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name))
+    return [{"id": row.id, "name": row.name} for row in rows]

@@ -56,6 +56,12 @@ class IdentityService(ServiceBase):
         with self.db.sessions() as session:
             return organisations.list_visible(session, principal)
 
+    @api
+    def organisation_directory(self):
+        """Public: the organisations someone may register with (ids and names only)."""
+        with self.db.sessions() as session:
+            return organisations.directory(session)
+
     # --- care services ------------------------------------------------------------------
     @api
     def create_care_service(self, principal, organisation_id, data):
