@@ -4,6 +4,8 @@ Domain logic never lives here; it lives in plain modules that take a SQLAlchemy 
 """
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import time
 from contextlib import contextmanager
@@ -25,7 +27,8 @@ from werkzeug.wrappers import Response
 
 from . import metrics, outbox, plugins, settings
 from .db import make_engine, migrate, session_factory, transaction
-from .errors import EXPECTED, Conflict
+from .errors import EXPECTED, BadRequest, Conflict, InvalidInput
+from .schemas import UNSTORABLE, unstorable_fields
 
 log = logging.getLogger(__name__)
 
@@ -178,8 +181,26 @@ def on_event(source_service: str, event_type: str):
 
 
 def api(fn):
-    """An RPC method whose Involve errors are expected answers, not crashes."""
-    return rpc(expected_exceptions=EXPECTED)(fn)
+    """An RPC method whose Involve errors are expected answers, not crashes.
+
+    Its arguments are checked before it runs: a wrong call or text no database can store (a NUL
+    byte, from any caller, not only the gateway) is refused with a clear error.
+    """
+    signature = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def checked(self, *args, **kwargs):
+        try:
+            signature.bind(self, *args, **kwargs)
+        except TypeError as exc:
+            raise BadRequest(f"Wrong call to {fn.__name__}: {exc}") from None
+        bad = unstorable_fields([*args, kwargs])
+        if bad:
+            raise InvalidInput("Something sent contains a character we cannot store.",
+                               {"_value": [UNSTORABLE]})
+        return fn(self, *args, **kwargs)
+
+    return rpc(expected_exceptions=EXPECTED)(checked)
 
 
 class MetricsEndpoint:

@@ -23,10 +23,33 @@ def _plain(messages):
     return messages
 
 
+UNSTORABLE = "This contains a character we cannot store (a NUL byte)."
+
+
+def unstorable_fields(value, path="") -> dict:
+    """Fields whose text holds a NUL byte, which no database here can store."""
+    found: dict = {}
+    if isinstance(value, str):
+        if "\x00" in value:
+            found[path or "_value"] = [UNSTORABLE]
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            found.update(unstorable_fields(str(key), f"{path}.{key}" if path else str(key))
+                         if "\x00" in str(key) else {})
+            found.update(unstorable_fields(item, f"{path}.{key}" if path else str(key)))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            found.update(unstorable_fields(item, f"{path}.{index}" if path else str(index)))
+    return found
+
+
 def validate(schema: Schema, data, partial=False) -> dict:
     """Load ``data`` with ``schema`` or raise InvalidInput naming every field at fault."""
     if not isinstance(data, dict):
         raise InvalidInput("Please send a JSON object.", {"_body": ["Expected a JSON object."]})
+    bad = unstorable_fields(data)
+    if bad:
+        raise InvalidInput(f"Some answers need checking: {', '.join(sorted(bad))}.", bad)
     try:
         return schema.load(data, partial=partial)
     except ValidationError as exc:

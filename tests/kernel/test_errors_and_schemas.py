@@ -42,3 +42,9 @@ def test_errors_cross_rpc_as_themselves(error):
     assert type(back) is type(error)
     assert back.message == error.message and back.fields == error.fields
     assert back.to_dict()["error"]["code"] == error.code
+
+
+def test_text_with_a_nul_byte_is_refused_naming_the_field():
+    with pytest.raises(InvalidInput) as caught:
+        validate(Person(), {"name": "Sam\x00", "age": 3})
+    assert caught.value.fields == {"name": ["This contains a character we cannot store (a NUL byte)."]}
