@@ -21,24 +21,36 @@ def _organisation(session, organisation_id):
         raise NotFound("We could not find that organisation.", {"organisation_id": ["Unknown id."]})
 
 
+def _free_name(session, organisation_id: str, name: str, except_id: str | None = None) -> str:
+    """The name with spaces tidied, or Conflict if the organisation already uses it."""
+    name = " ".join(name.split())
+    query = select(CareService.id).where(CareService.organisation_id == organisation_id,
+                                         CareService.name_key == name_key(name))
+    if except_id:
+        query = query.where(CareService.id != except_id)
+    if session.scalar(query):
+        raise Conflict("This organisation already has a care service with that name.",
+                       {"name": ["Already used in this organisation."]})
+    return name
+
+
+def _saved(session, record_event, service: CareService, event_type: str) -> dict:
+    session.flush()
+    record_event(session, event_type,
+                 {"care_service_id": service.id, "name": service.name, "kind": service.kind,
+                  "region": service.region},
+                 subject=service.id, organisation=service.organisation_id, classification="public")
+    return _output.dump(service)
+
+
 def create(session, record_event, organisation_id: str, data: dict) -> dict:
     _organisation(session, organisation_id)
     values = validate(_input, data)
-    values["name"] = " ".join(values["name"].split())
-    if session.scalar(select(CareService.id).where(
-            CareService.organisation_id == organisation_id,
-            CareService.name_key == name_key(values["name"]))):
-        raise Conflict("This organisation already has a care service with that name.",
-                       {"name": ["Already used in this organisation."]})
+    values["name"] = _free_name(session, organisation_id, values["name"])
     service = CareService(id=str(uuid.uuid4()), organisation_id=organisation_id, created_at=now(),
                           name_key=name_key(values["name"]), **values)
     session.add(service)
-    session.flush()
-    record_event(session, "care_service.created",
-                 {"care_service_id": service.id, "name": service.name, "kind": service.kind,
-                  "region": service.region},
-                 subject=service.id, organisation=organisation_id, classification="public")
-    return _output.dump(service)
+    return _saved(session, record_event, service, "care_service.created")
 
 
 def get(session, organisation_id: str, care_service_id: str) -> dict:
@@ -60,19 +72,8 @@ def update(session, record_event, organisation_id: str, care_service_id: str, da
     values = validate(_input, data, partial=True)
     service = session.get(CareService, care_service_id)
     if "name" in values:
-        values["name"] = " ".join(values["name"].split())
-        clash = session.scalar(select(CareService.id).where(
-            CareService.organisation_id == organisation_id, CareService.id != care_service_id,
-            CareService.name_key == name_key(values["name"])))
-        if clash:
-            raise Conflict("This organisation already has a care service with that name.",
-                           {"name": ["Already used in this organisation."]})
+        values["name"] = _free_name(session, organisation_id, values["name"], care_service_id)
         service.name_key = name_key(values["name"])
     for key, value in values.items():
         setattr(service, key, value)
-    session.flush()
-    record_event(session, "care_service.updated",
-                 {"care_service_id": service.id, "name": service.name, "kind": service.kind,
-                  "region": service.region},
-                 subject=service.id, organisation=organisation_id, classification="public")
-    return _output.dump(service)
+    return _saved(session, record_event, service, "care_service.updated")

@@ -19,22 +19,31 @@ def start_service(container_factory, service_cls) -> int:
     return port
 
 
-def http(method: str, url: str, body=None, *, raw: bytes | None = None, headers=None):
-    """A tiny HTTP client returning (status, parsed JSON or text, headers)."""
+def _build(method, url, body, raw, headers) -> urllib.request.Request:
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
     request = urllib.request.Request(url, data=data, method=method)
-    if body is not None and raw is None:
+    if data is not None and raw is None:
         request.add_header("Content-Type", "application/json")
     for name, value in (headers or {}).items():
         request.add_header(name, value)
+    return request
+
+
+def _send(open_url, request):
+    """Send; returns (status, parsed JSON or text, headers), 4xx and 5xx included."""
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with open_url(request, timeout=30) as response:
             status, payload, response_headers = response.status, response.read(), response.headers
     except urllib.error.HTTPError as exc:
         status, payload, response_headers = exc.code, exc.read(), exc.headers
     if response_headers.get_content_type() == "application/json":
         return status, json.loads(payload), response_headers
     return status, payload.decode(), response_headers
+
+
+def http(method: str, url: str, body=None, *, raw: bytes | None = None, headers=None):
+    """A tiny HTTP client returning (status, parsed JSON or text, headers)."""
+    return _send(urllib.request.urlopen, _build(method, url, body, raw, headers))
 
 
 class Client:
@@ -51,24 +60,14 @@ class Client:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
 
     def request(self, method, path, body=None, *, raw=None, headers=None, csrf=True):
-        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-        request = urllib.request.Request(self.base + path, data=data, method=method)
-        if data is not None and raw is None:
-            request.add_header("Content-Type", "application/json")
+        headers = dict(headers or {})
         if self.token:
-            request.add_header("Authorization", f"Bearer {self.token}")
+            headers["Authorization"] = f"Bearer {self.token}"
         if self.csrf and csrf and method != "GET":
-            request.add_header("X-CSRF-Token", self.csrf)
-        for name, value in (headers or {}).items():
-            request.add_header(name, value)
-        try:
-            with self.opener.open(request, timeout=30) as response:
-                status, payload, response_headers = response.status, response.read(), response.headers
-        except urllib.error.HTTPError as exc:
-            status, payload, response_headers = exc.code, exc.read(), exc.headers
-        if response_headers.get_content_type() == "application/json":
-            return status, json.loads(payload)
-        return status, payload.decode()
+            headers["X-CSRF-Token"] = self.csrf
+        status, payload, _ = _send(self.opener.open,
+                                   _build(method, self.base + path, body, raw, headers))
+        return status, payload
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)
