@@ -94,3 +94,37 @@ def test_services_check_organisation_scope_again(platform, two_organisations, se
             args = [b_ids.get(p, {} if p == "data" else "testing") for p in params]
             with pytest.raises(Forbidden):
                 getattr(rpc.identity, name)(principal, *args)
+
+
+def test_every_page_refuses_another_organisation(platform, admin, two_organisations):
+    """The web pages too: every gateway route with an organisation in its path, found from the
+    Nameko entrypoints themselves (API and pages alike), refuses A's administrator for B."""
+    from urllib.parse import urlencode
+
+    from nameko.web.handlers import HttpRequestHandler
+
+    from involve.gateway.service import GatewayService
+
+    a, a_admin, _, b_ids = two_organisations
+    routes = sorted({(entry.method, entry.url)
+                     for _, member in inspect.getmembers(GatewayService)
+                     for entry in getattr(member, "nameko_entrypoints", ())
+                     if isinstance(entry, HttpRequestHandler) and "<organisation_id>" in entry.url})
+    pages = [r for r in routes if not r[1].startswith("/api/")]
+    assert len(pages) >= 7, routes
+    leaks = []
+    for method, url in routes:
+        path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: b_ids[m.group(1)], url)
+        form = urlencode({"csrf_token": a_admin.csrf, "name": "Intruder", "kind": "other",
+                          "email": "x@example.org", "role": "admin", "roles": "admin",
+                          "permissions": "people.read"}).encode()
+        status, body = a_admin.request(
+            method, path + ("?reason=testing" if method == "GET" else ""),
+            raw=None if method == "GET" else form,
+            headers={} if method == "GET" else {"Content-Type": "application/x-www-form-urlencoded"})
+        if status not in (401, 403):
+            leaks.append(f"{method} {url} -> {status}")
+    assert leaks == []
+    # nothing was created in B by any of those attempts
+    assert [s["name"] for s in admin.get(f"/api/v1/organisations/{b_ids['organisation_id']}"
+                                         "/care-services")[1]] == ["B house"]
