@@ -63,6 +63,8 @@ def run_platform(config: dict, host: str, port: int, timeout: float = 120) -> No
         rabbit.start()
         env["INVOLVE_AMQP_URI"] = rabbit.amqp_uri
     env["INVOLVE_DATA_DIR"] = str(data_dir)
+    url = f"http://{'localhost' if host in ('0.0.0.0', '127.0.0.1') else host}:{port}"
+    env.setdefault("INVOLVE_GATEWAY_URL", url)  # links in emails point here
     processes: dict[str, subprocess.Popen] = {}
 
     def stop_all(*_):
@@ -92,9 +94,11 @@ def run_platform(config: dict, host: str, port: int, timeout: float = 120) -> No
                 [sys.executable, "-m", "involve.cli.main", "service", name],
                 env={**env, "INVOLVE_WEB_SERVER_ADDRESS": address},
             )
-        url = f"http://{'localhost' if host in ('0.0.0.0', '127.0.0.1') else host}:{port}"
         health = _wait_healthy(url, processes, timeout)
         click.echo(f"\nInvolve is running at {url}  ({len(health['services'])} services healthy)")
+        click.echo(f"Emails are written to {data_dir / 'mail'} unless SMTP_URL is set.")
+        click.echo("First time? Create an administrator in another terminal:\n"
+                   "  .venv/bin/involve identity create-admin --email you@example.org --name \"Your Name\"")
         click.echo("Press Ctrl-C to stop.")
         while all(proc.poll() is None for proc in processes.values()):
             time.sleep(0.5)
