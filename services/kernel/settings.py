@@ -44,6 +44,14 @@ DEFAULTS: dict = {
     # Email: an smtp://user:pass@host:port URL, or empty for a folder of .eml files in DATA_DIR.
     "SMTP_URL": "",
     "MAIL_FROM": "Involve <no-reply@involve.local>",
+    # Panels: LEXIMIN stops after this many seconds and the selection falls back to MAXIMIN.
+    "PANELS_LEXIMIN_SECONDS": 120,
+    # How long a cancelled selection may take to stop before its worker is terminated.
+    "PANELS_CANCEL_GRACE_SECONDS": 5,
+    # A selection job left "running" with no live worker this long after start-up is failed.
+    "PANELS_RECOVERY_SECONDS": 30,
+    # Secret for the keyed hash of household addresses. Empty: generated once into DATA_DIR.
+    "PANELS_HOUSEHOLD_KEY": "",
 }
 
 ENV_ALIASES = {"AMQP_URI": ("INVOLVE_AMQP_URI", "AMQP_URI")}

@@ -2,6 +2,7 @@ import pytest
 
 from involve.gateway.service import GatewayService
 from involve.identity.service import IdentityService
+from involve.panels.service import PanelsService
 from tests.support.running import Client, start_service
 
 ADMIN_EMAIL = "admin@involve.test"
@@ -11,6 +12,7 @@ ADMIN_PASSWORD = "a long admin password"
 @pytest.fixture
 def platform(service_config, container_factory):
     start_service(container_factory, IdentityService)
+    start_service(container_factory, PanelsService)
     port = start_service(container_factory, GatewayService)
     return f"http://127.0.0.1:{port}"
 

@@ -22,6 +22,10 @@ NOT_ORGANISATION_SCOPED = {
     ("POST", "/api/v1/auth/sign-out"), ("POST", "/api/v1/auth/password-reset"),
     ("POST", "/api/v1/auth/password-reset/confirm"), ("GET", "/api/v1/me"),
     ("PUT", "/api/v1/me/consents"), ("GET", "/api/v1/me/export"), ("POST", "/api/v1/me/erase"),
+    # public by design: a campaign's questions, registering interest, a draw record to verify
+    ("GET", "/api/v1/panels/campaigns/{campaign_id}"),
+    ("POST", "/api/v1/panels/campaigns/{campaign_id}/registrations"),
+    ("GET", "/api/v1/panels/selections/{selection_id}/draw-record"),
 }
 
 
@@ -40,6 +44,8 @@ def two_organisations(platform, admin, service_config):
                                 {"name": "B person", "roles": ["volunteer"]})[1]["id"],
         "token_id": admin.post(f"/api/v1/organisations/{b}/tokens",
                                {"name": "b", "permissions": ["people.read"]})[1]["id"],
+        # the gateway refuses a foreign organisation before looking these up
+        "campaign_id": "b-campaign", "selection_id": "b-selection",
     }
     return a, a_admin, a_token, b_ids
 
