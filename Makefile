@@ -37,12 +37,18 @@ test: install test-system-packages
 bench: install system-packages
 	$(BIN)/python bench/bench_rpc.py
 
-bench-panels: install
-	$(BIN)/python bench/bench_panels.py
+# The reference (sortition-algorithms, GPL, heavy) lives in its own venv, never in the platform's.
+.venv-bench/bin/.installed:
+	$(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/pip install -q sortition-algorithms==0.12.15
+	touch $@
+
+bench-panels: install .venv-bench/bin/.installed
+	$(BIN)/python bench/bench_panels.py --reference-python .venv-bench/bin/python $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check services tests tests_browser bench plugins
 	$(BIN)/involve plugins check
 
 clean:
-	rm -rf $(VENV) data
+	rm -rf $(VENV) .venv-bench data

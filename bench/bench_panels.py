@@ -34,7 +34,9 @@ sys.path.insert(0, str(HERE))
 import synthetic_pools
 from involve.panels.selection import SelectionCancelled, find_distribution, load_pool
 
-DATA = Path(os.environ.get("INVOLVE_SORTITION_DATA", "/work/shared/data/sortition"))
+# The public test pools live in shared/ beside the repository (see its README).
+DATA = Path(os.environ.get("INVOLVE_SORTITION_DATA",
+                           HERE.parent.parent / "shared" / "data" / "sortition"))
 
 REFERENCE_RUNNER = r'''
 import json, sys, time
