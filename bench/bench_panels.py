@@ -164,6 +164,14 @@ def main() -> int:
     ap.add_argument("--leximin-limit", type=float, default=600,
                     help="stop our LEXIMIN after this many seconds")
     ap.add_argument("--json", dest="json_out", default=None, help="also write results here")
+    ap.add_argument("--instance", nargs=3, action="append", default=[],
+                    metavar=("FEATURES.csv", "PEOPLE.csv", "K"),
+                    help="add an instance of your own (Sortition Foundation CSV formats); repeat "
+                         "for more. With --only-mine, run only these")
+    ap.add_argument("--id-column", default=None, help="id column of your own instances")
+    ap.add_argument("--address-columns", default=None,
+                    help="household columns of your own instances, comma-separated")
+    ap.add_argument("--only-mine", action="store_true", help="skip the built-in instances")
     args = ap.parse_args()
     ref_python = find_reference_python(args.reference_python)
     if ref_python is None:
@@ -171,7 +179,11 @@ def main() -> int:
               "(see --reference-python)\n")
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        for name, f, p, k, idcol, addr in instances(args.quick, Path(tmp)):
+        mine = [(f"yours: {Path(people).name}", Path(features), Path(people), int(k),
+                 args.id_column or "", args.address_columns or "")
+                for features, people, k in args.instance]
+        built_in = [] if args.only_mine else list(instances(args.quick, Path(tmp)))
+        for name, f, p, k, idcol, addr in built_in + mine:
             print(f"== {name}", flush=True)
             mx = run_ours(f, p, k, idcol, addr, "maximin", 1e9)
             lx = run_ours(f, p, k, idcol, addr, "leximin", args.leximin_limit)
