@@ -3,6 +3,7 @@ import pytest
 from involve.gateway.service import GatewayService
 from involve.identity.service import IdentityService
 from involve.panels.service import PanelsService
+from tests.support.events import listening
 from tests.support.running import Client, start_service
 
 ADMIN_EMAIL = "admin@involve.test"
@@ -52,30 +53,6 @@ def new_member(admin, organisation_id, email, roles, password="a long enough pas
 
 @pytest.fixture
 def identity_events(amqp_uri_for_clients):
-    """A plain kombu consumer bound to identity.events ('#'), as an integrator would bind one.
-
-    Call it with a count to wait for that many events; it returns every event received so far.
-    """
-    import socket
-
-    from kombu import Connection, Exchange, Queue
-
-    connection = Connection(amqp_uri_for_clients)
-    exchange = Exchange("identity.events", type="topic", durable=True)
-    queue = Queue("integrator-test", exchange, routing_key="#", exclusive=True)
-    received = []
-    consumer = connection.Consumer(queue, accept=["json"], callbacks=[
-        lambda body, message: (received.append(body), message.ack())])
-    consumer.consume()
-
-    def wait_for(count, timeout=10):
-        try:
-            while len(received) < count:
-                connection.drain_events(timeout=timeout)
-        except socket.timeout:
-            pass
-        return received
-
-    yield wait_for
-    consumer.cancel()
-    connection.release()
+    """A plain kombu consumer bound to identity.events ('#'): call it with a count to wait for."""
+    with listening(amqp_uri_for_clients, "identity") as wait_for:
+        yield wait_for

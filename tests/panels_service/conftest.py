@@ -25,9 +25,8 @@ def rules():
     from involve.panels import quota_rules
 
     loaded = quota_rules.load(load())
-    if "combined" not in loaded:
-        pytest.skip("the involve-quota-rules plugin is not installed (pip install -e "
-                    "plugins/involve-quota-rules)")
+    assert "combined" in loaded, ("the involve-quota-rules plugin is not installed "
+                                  "(make test installs every plugin in plugins/)")
     return loaded
 
 
@@ -49,7 +48,6 @@ def events_recorded():
 @pytest.fixture
 def platform(service_config, container_factory):
     """Gateway, identity and panels, each in its own container on a real broker."""
-    from involve.gateway.panels_api import PanelsApi
     from involve.gateway.service import GatewayService
     from involve.identity.service import IdentityService
     from involve.panels.service import PanelsService
@@ -59,39 +57,14 @@ def platform(service_config, container_factory):
                                "PANELS_RECOVERY_SECONDS": 1.0}):
         start_service(container_factory, IdentityService)
         start_service(container_factory, PanelsService)
-        gateway = GatewayService
-        if not issubclass(GatewayService, PanelsApi):  # until the gateway mixes it in itself
-            gateway = type("GatewayService", (PanelsApi, GatewayService), {})
-        port = start_service(container_factory, gateway)
+        port = start_service(container_factory, GatewayService)
     return f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture
 def panels_events(amqp_uri_for_clients):
-    """A plain kombu consumer bound to panels.events ('#'), as an integrator would bind one.
+    """A plain kombu consumer bound to panels.events ('#'): call it with a count to wait for."""
+    from tests.support.events import listening
 
-    Call it with a count to wait for that many events; it returns every event received so far.
-    """
-    import socket
-
-    from kombu import Connection, Exchange, Queue
-
-    connection = Connection(amqp_uri_for_clients)
-    exchange = Exchange("panels.events", type="topic", durable=True)
-    queue = Queue("panels-integrator-test", exchange, routing_key="#", exclusive=True)
-    received = []
-    consumer = connection.Consumer(queue, accept=["json"], callbacks=[
-        lambda body, message: (received.append(body), message.ack())])
-    consumer.consume()
-
-    def wait_for(count, timeout=10):
-        try:
-            while len(received) < count:
-                connection.drain_events(timeout=timeout)
-        except socket.timeout:
-            pass
-        return received
-
-    yield wait_for
-    consumer.cancel()
-    connection.release()
+    with listening(amqp_uri_for_clients, "panels") as wait_for:
+        yield wait_for
