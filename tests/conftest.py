@@ -69,6 +69,8 @@ def service_config(rabbit_config, database_url, tmp_path):
         "OUTBOX_POLL_SECONDS": 0.1,
         "HEALTH_TIMEOUT_SECONDS": 1.0,
         "RPC_TIMEOUT_SECONDS": 10.0,
+        # Every test client is 127.0.0.1; the limit itself is tested with a low value.
+        "ANONYMOUS_WRITES_PER_MINUTE": 100000,
     }):
         yield config
 

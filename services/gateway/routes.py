@@ -22,6 +22,8 @@ from involve.kernel import settings
 from involve.kernel.errors import BadRequest, InvolveError, NotAuthenticated
 from involve.kernel.schemas import validate
 
+from . import ratelimit
+
 log = logging.getLogger(__name__)
 
 HTTP_REQUESTS = Counter(
@@ -115,6 +117,8 @@ def route(method: str, path: str, *, summary: str, tags=(), body=None, response=
         errors |= {401}
     if body is not None:
         errors |= {400, 422}
+    if auth == "anonymous" and method.upper() != "GET":
+        errors |= {429}
     doc = RouteDoc(method.upper(), doc_path, summary, tuple(tags), body, response, many, status,
                    tuple(sorted(errors)), _PARAM.findall(path), auth, tuple(query))
     ROUTES.append(doc)
@@ -123,6 +127,8 @@ def route(method: str, path: str, *, summary: str, tags=(), body=None, response=
         @functools.wraps(fn)
         def handler(self, request, **params):
             try:
+                if auth == "anonymous" and method.upper() != "GET":
+                    ratelimit.check(f"{method} {doc_path}", request.remote_addr or "unknown")
                 principal = None if auth == "anonymous" else principal_from(self.rpc, request)
                 if auth == "required":
                     if principal is None:

@@ -41,6 +41,9 @@ DEFAULTS: dict = {
     # Sign-in throttling: this many failures within the window blocks further tries.
     "SIGN_IN_MAX_FAILURES": 5,
     "SIGN_IN_WINDOW_MINUTES": 15,
+    # Anonymous writes (register, sign in, reset emails, panel registrations) per client per
+    # route per minute, counted by each gateway instance.
+    "ANONYMOUS_WRITES_PER_MINUTE": 20,
     # Email: an smtp://user:pass@host:port URL, or empty for a folder of .eml files in DATA_DIR.
     "SMTP_URL": "",
     "MAIL_FROM": "Involve <no-reply@involve.local>",

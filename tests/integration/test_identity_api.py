@@ -196,3 +196,17 @@ def test_self_registration_needs_a_real_organisation(platform, admin):
     status, body = Client(platform).post("/api/v1/auth/register", {
         "name": "Lee again", "email": "LEE@example.org", "password": PASSWORD, "organisation_id": org})
     assert status == 409 and "email" in body["error"]["fields"]
+
+
+def test_anonymous_writes_are_limited_per_client(platform, service_config):
+    """One client cannot flood inboxes with reset emails (or fill the database)."""
+    from involve.gateway import ratelimit
+
+    ratelimit._seen.clear()  # the gateway runs in this test process; start from a clean count
+    with service_config.patch({"ANONYMOUS_WRITES_PER_MINUTE": 3}):
+        client = Client(platform)
+        statuses = [client.post("/api/v1/auth/password-reset", {"email": "x@example.org"})[0]
+                    for _ in range(4)]
+        status, body = client.post("/api/v1/auth/password-reset", {"email": "x@example.org"})
+    assert statuses == [202, 202, 202, 429]
+    assert status == 429 and "Please wait" in body["error"]["message"]
