@@ -41,3 +41,21 @@ def test_every_package_folder_is_listed_in_pyproject():
     on_disk = {"involve" + "".join("." + p for p in init.parent.relative_to(SERVICES).parts)
                for init in SERVICES.rglob("__init__.py")}
     assert on_disk == listed
+
+
+def test_gateway_mixins_do_not_override_each_other():
+    """The gateway is built from mixins (API and pages per service): a method name defined in
+    two of them would silently replace one with the other."""
+    from involve.gateway.service import GatewayService
+
+    seen: dict[str, str] = {}
+    clashes = []
+    for base in GatewayService.__mro__[1:]:
+        if base is object or not base.__module__.startswith("involve.gateway"):
+            continue
+        for name, value in vars(base).items():
+            if callable(value) and not name.startswith("__"):
+                if name in seen:
+                    clashes.append(f"{name} in {seen[name]} and {base.__name__}")
+                seen[name] = base.__name__
+    assert clashes == []

@@ -92,6 +92,8 @@ class PanelPublicCampaign(Schema):
     purpose = fields.String()
     status = fields.String()
     closes_at = fields.String(allow_none=True)
+    household_rule = fields.Boolean(metadata={"description": "Whether a home address is asked, "
+                                                             "so at most one per household is chosen"})
     questions = fields.List(fields.Dict())
 
 

@@ -14,6 +14,7 @@ from involve.kernel.nameko_parts import MetricsEndpoint
 from . import openapi, pages
 from .identity_api import IdentityApi
 from .panels_api import PanelsApi
+from .panels_pages import PanelsPages
 from .identity_pages import IdentityPages
 from .routes import json_response
 from .schemas import Health
@@ -23,7 +24,7 @@ BACKEND_SERVICES = ("identity", "panels", "mystery_shopping", "feedback", "commi
 VERSION = "0.1.0"
 
 
-class GatewayService(PanelsApi, IdentityPages, IdentityApi, MetricsEndpoint):
+class GatewayService(PanelsApi, PanelsPages, IdentityPages, IdentityApi, MetricsEndpoint):
     name = "gateway"
     rpc = ClusterRpc()
 

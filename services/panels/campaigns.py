@@ -37,6 +37,7 @@ def public_view(c: Campaign) -> dict:
     """What a volunteer sees before registering: the questions, never the quotas."""
     return {"id": c.id, "purpose": c.purpose, "status": effective_status(c),
             "closes_at": c.closes_at.isoformat() if c.closes_at else None,
+            "household_rule": bool(c.household_rule),
             "questions": [{"category": cat["name"], "choices": [v["value"] for v in cat["values"]]}
                           for cat in c.categories]}
 

@@ -12,11 +12,13 @@ from involve.cli.rabbit import free_port
 
 
 class RunningPlatform:
-    def __init__(self, amqp_uri: str, data_dir, services=("identity",)):
+    def __init__(self, amqp_uri: str, data_dir, services=("identity", "panels")):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "INVOLVE_AMQP_URI": amqp_uri, "INVOLVE_DATA_DIR": str(data_dir),
-               "INVOLVE_LOG_LEVEL": "WARNING"}
+               "INVOLVE_LOG_LEVEL": "WARNING",
+               # every test client is 127.0.0.1; the limit itself is tested in tests/integration
+               "INVOLVE_ANONYMOUS_WRITES_PER_MINUTE": "100000"}
         self.processes = []
         for name in (*services, "gateway"):
             address = f"127.0.0.1:{self.port if name == 'gateway' else free_port()}"
