@@ -4,7 +4,9 @@ Runs the identity service, the gateway and a bare echo service as separate proce
 RabbitMQ (RABBIT_URL, or a private local node), then measures:
   * bare echo: HTTP GET /echo/<v> on a bare Nameko service that calls another over RPC
     (one HTTP hop and one RPC: the floor cost of any gateway read), and
-  * gateway: HTTP GET /api/v1/organisations/<id> (HTTP -> gateway -> RPC -> identity -> SQLite).
+  * gateway: HTTP GET /api/v1/organisations/<id> with an API token (HTTP -> gateway -> RPC to
+    identity to check the token (a small write: last used) -> RPC to identity for the
+    organisation -> SQLite): an authenticated read, as integrators make it.
 Prints requests per second, latency percentiles and the ratio. Numbers, not pass/fail.
 """
 import warnings
@@ -67,6 +69,42 @@ def wait_for(url, timeout=90):
     raise SystemExit(f"{url} did not answer in {timeout}s")
 
 
+def set_up_reader(base, env):
+    """An administrator (made by the real CLI), an organisation, and an API token that may read
+    it: the gateway read measured is an authenticated one, as integrators make it."""
+    import http.cookiejar
+
+    password = "bench admin password"
+    subprocess.run([sys.executable, "-m", "involve.cli.main", "identity", "create-admin",
+                    "--email", "bench@example.org", "--name", "Bench"],
+                   env={**env, "INVOLVE_ADMIN_PASSWORD": password}, check=True,
+                   stdout=subprocess.DEVNULL)
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def post(path, body, csrf=None):
+        request = urllib.request.Request(
+            base + path, data=json.dumps(body).encode(), method="POST",
+            headers={"Content-Type": "application/json", **({"X-CSRF-Token": csrf} if csrf else {})})
+        with opener.open(request, timeout=30) as response:
+            return json.loads(response.read())
+
+    deadline = time.monotonic() + 60
+    while True:  # identity may still be starting
+        try:
+            csrf = post("/api/v1/auth/sign-in", {"email": "bench@example.org",
+                                                 "password": password})["csrf_token"]
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+    org = post("/api/v1/organisations", {"name": "Bench Org"}, csrf)
+    token = post(f"/api/v1/organisations/{org['id']}/tokens",
+                 {"name": "bench", "permissions": ["organisations.read"]}, csrf)["token"]
+    return token, org
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=2000)
@@ -103,19 +141,7 @@ def main():
             env=env, cwd=HERE, stderr=subprocess.DEVNULL))
         base = f"http://127.0.0.1:{gateway_port}"
         wait_for(base + "/")
-        request = urllib.request.Request(
-            base + "/api/v1/organisations", data=json.dumps({"name": "Bench Org"}).encode(),
-            headers={"Content-Type": "application/json"}, method="POST")
-        deadline = time.monotonic() + 60
-        while True:  # identity may still be starting
-            try:
-                with urllib.request.urlopen(request, timeout=10) as response:
-                    org = json.loads(response.read())
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.5)
+        token, org = set_up_reader(base, env)
 
         def bare():
             with urllib.request.urlopen(f"{echo_base}/echo/{org['id']}", timeout=30) as r:
@@ -125,7 +151,9 @@ def main():
         echo = measure("bare echo", bare, args.requests, args.concurrency)
 
         def through_gateway():
-            with urllib.request.urlopen(f"{base}/api/v1/organisations/{org['id']}", timeout=30) as r:
+            read = urllib.request.Request(f"{base}/api/v1/organisations/{org['id']}",
+                                          headers={"Authorization": f"Bearer {token}"})
+            with urllib.request.urlopen(read, timeout=30) as r:
                 r.read()
 
         gateway = measure("gateway", through_gateway, args.requests, args.concurrency)
