@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
 
 from sqlalchemy import select
 
+from involve.kernel.db import now
 from involve.kernel.errors import Conflict, NotFound
 from involve.kernel.schemas import validate
 
@@ -31,7 +31,7 @@ def create(session, record_event, data: dict) -> dict:
         )
     org = Organisation(
         id=str(uuid.uuid4()), name=name, name_key=name_key(name), kind=values["kind"],
-        created_at=datetime.now(timezone.utc),
+        created_at=now(),
     )
     session.add(org)
     session.flush()

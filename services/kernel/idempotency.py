@@ -7,12 +7,11 @@ event is handled then.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 from sqlalchemy import Column, MetaData, String, Table, select
 from sqlalchemy.orm import Session
 
-from .db import UtcDateTime
+from .db import UtcDateTime, now
 
 metadata = MetaData()
 
@@ -37,7 +36,7 @@ def first_time(session: Session, event_id: str, handler: str) -> bool:
     # transaction back; the broker then redelivers and the check above skips it.
     session.execute(
         handled_events.insert().values(
-            event_id=event_id, handler=handler, handled_at=datetime.now(timezone.utc)
+            event_id=event_id, handler=handler, handled_at=now()
         )
     )
     return True

@@ -8,13 +8,12 @@ the next run: delivery is at least once, and handlers use ``idempotency.first_ti
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 from typing import Callable
 
 from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, func, select, update
 from sqlalchemy.orm import Session
 
-from .db import UtcDateTime
+from .db import UtcDateTime, now
 from .events import envelope
 
 log = logging.getLogger(__name__)
@@ -41,7 +40,7 @@ def record(session: Session, service: str, event_type: str, data: dict, **envelo
             event_id=message["id"],
             routing_key=event_type,
             envelope=message,
-            created_at=datetime.now(timezone.utc),
+            created_at=now(),
             attempts=0,
         )
     )
@@ -86,7 +85,7 @@ def relay_pending(session_factory, publish: Publish, batch_size: int = 100) -> i
         with session_factory.begin() as session:
             session.execute(
                 update(outbox).where(outbox.c.seq == seq).values(
-                    sent_at=datetime.now(timezone.utc), attempts=outbox.c.attempts + 1
+                    sent_at=now(), attempts=outbox.c.attempts + 1
                 )
             )
         sent += 1
