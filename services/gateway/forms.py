@@ -81,6 +81,9 @@ PERMISSION_NAMES = {
     "care_services.manage": "Add and change care services",
     "people.read": "See people (by id and role only)",
     "panels.manage": "Run panels",
+    "feedback.read": "Read published stories, responses and alerts",
+    "mystery_shopping.read": "Read mystery-shopping rounds and reports",
+    "mystery_shopping.manage": "Run mystery-shopping rounds",
 }
 # Consent purposes: a short name and what saying yes means, in plain words.
 PURPOSES = {

@@ -12,7 +12,11 @@ from involve.kernel import settings
 from involve.kernel.nameko_parts import MetricsEndpoint
 
 from . import openapi, pages
+from .feedback_api import FeedbackApi
+from .feedback_pages import FeedbackPages
 from .identity_api import IdentityApi
+from .mystery_api import MysteryShoppingApi
+from .mystery_pages import MysteryShoppingPages
 from .panels_api import PanelsApi
 from .panels_pages import PanelsPages
 from .identity_pages import IdentityPages
@@ -24,7 +28,8 @@ BACKEND_SERVICES = ("identity", "panels", "mystery_shopping", "feedback", "commi
 VERSION = "0.1.0"
 
 
-class GatewayService(PanelsApi, PanelsPages, IdentityPages, IdentityApi, MetricsEndpoint):
+class GatewayService(FeedbackApi, FeedbackPages, MysteryShoppingApi, MysteryShoppingPages, PanelsApi,
+                     PanelsPages, IdentityPages, IdentityApi, MetricsEndpoint):
     name = "gateway"
     rpc = ClusterRpc()
 

@@ -12,7 +12,7 @@ from involve.kernel.errors import NotAuthenticated
 from involve.kernel.nameko_parts import Database, ServiceBase, api
 from involve.kernel.policy import require, require_platform_admin
 
-from . import accounts, audit, care_services, organisations, people, privacy, tokens
+from . import accounts, audit, care_services, directory, organisations, people, privacy, tokens
 from .crypto import load_keys
 from .models import Person
 
@@ -229,3 +229,28 @@ class IdentityService(ServiceBase):
     def has_consent(self, person_id, purpose):
         with self.db.sessions() as session:
             return people.has_consent(session, person_id, purpose)
+
+    @api
+    def public_care_services(self, organisation_id):
+        with self.db.sessions() as session:
+            return directory.public_care_services(session, organisation_id)
+
+    @api
+    def create_story_author(self, organisation_id, data):
+        with self.db.transaction() as session:
+            return directory.create_author(session, self.keys, organisation_id, data)
+
+    @api
+    def notify_person(self, person_id, data):
+        with self.db.sessions() as session:
+            return directory.notify(session, self.keys, mail.send, person_id, data)
+
+    @api
+    def people_with_role(self, organisation_id, role):
+        with self.db.sessions() as session:
+            return directory.holders_of(session, organisation_id, role)
+
+    @api
+    def roles_of_people(self, organisation_id, person_ids):
+        with self.db.sessions() as session:
+            return directory.roles_in(session, organisation_id, list(person_ids))

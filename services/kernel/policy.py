@@ -21,24 +21,27 @@ ROLES = ("service_user", "volunteer", "council_member", "staff", "responder", "m
 
 # What each role may do inside its own organisation.
 _EVERYONE = {"organisations.read", "care_services.read"}
+_STAFF = _EVERYONE | {"people.read", "feedback.read", "feedback.assist", "mystery_shopping.read"}
+_LEAD = _STAFF | {"people.manage", "roles.manage", "care_services.manage", "panels.manage",
+                  "feedback.moderate", "feedback.respond", "feedback.route",
+                  "mystery_shopping.manage"}
 ROLE_ACTIONS: dict[str, set[str]] = {
     "service_user": set(_EVERYONE),
-    "volunteer": set(_EVERYONE),
-    "council_member": set(_EVERYONE),
-    "staff": _EVERYONE | {"people.read"},
-    "responder": _EVERYONE | {"people.read"},
-    "moderator": _EVERYONE | {"people.read"},
-    "commissioner": _EVERYONE | {"people.read"},
-    "involvement_lead": _EVERYONE | {"people.read", "people.manage", "roles.manage",
-                                     "care_services.manage", "panels.manage"},
-    "admin": _EVERYONE | {"people.read", "people.manage", "roles.manage", "care_services.manage",
-                          "organisations.manage", "tokens.manage", "audit.read", "panels.manage"},
+    "volunteer": _EVERYONE | {"feedback.assist", "mystery_shopping.shop"},
+    "council_member": _EVERYONE | {"feedback.assist", "mystery_shopping.shop",
+                                   "mystery_shopping.read"},
+    "staff": set(_STAFF),
+    "responder": _STAFF | {"feedback.respond"},
+    "moderator": _STAFF | {"feedback.moderate"},
+    "commissioner": _STAFF,
+    "involvement_lead": set(_LEAD),
+    "admin": _LEAD | {"organisations.manage", "tokens.manage", "audit.read"},
 }
 ACTIONS = sorted(set().union(*ROLE_ACTIONS.values()))
 # Permissions an API token may be given (never token or role management).
 TOKEN_PERMISSIONS = sorted({
     "organisations.read", "care_services.read", "care_services.manage", "people.read",
-    "panels.manage",
+    "panels.manage", "feedback.read", "mystery_shopping.read", "mystery_shopping.manage",
 })
 
 

@@ -1,7 +1,9 @@
 import pytest
 
+from involve.feedback.service import FeedbackService
 from involve.gateway.service import GatewayService
 from involve.identity.service import IdentityService
+from involve.mystery_shopping.service import MysteryShoppingService
 from involve.panels.service import PanelsService
 from tests.support.events import listening
 from tests.support.running import Client, start_service
@@ -14,6 +16,8 @@ ADMIN_PASSWORD = "a long admin password"
 def platform(service_config, container_factory):
     start_service(container_factory, IdentityService)
     start_service(container_factory, PanelsService)
+    start_service(container_factory, FeedbackService)
+    start_service(container_factory, MysteryShoppingService)
     port = start_service(container_factory, GatewayService)
     return f"http://127.0.0.1:{port}"
 
