@@ -55,6 +55,18 @@ DEFAULTS: dict = {
     "PANELS_RECOVERY_SECONDS": 30,
     # Secret for the keyed hash of household addresses. Empty: generated once into DATA_DIR.
     "PANELS_HOUSEHOLD_KEY": "",
+    # Feedback: published responses after which a responder's responses skip moderation
+    # (unless they claim a change).
+    "FEEDBACK_TRUSTED_AFTER": 10,
+    # A published story this critical (0-5) with no response escalates...
+    "FEEDBACK_ESCALATION_CRITICALITY": 4,
+    # ...after this long to the services' escalation contacts, and after twice this long to the
+    # organisation's involvement leads (three days).
+    "FEEDBACK_ESCALATION_SECONDS": 259200,
+    # How often held stories, escalations, digests and unsent emails are checked.
+    "FEEDBACK_TIMER_SECONDS": 60,
+    # How often digests go out (a day).
+    "FEEDBACK_DIGEST_SECONDS": 86400,
 }
 
 ENV_ALIASES = {"AMQP_URI": ("INVOLVE_AMQP_URI", "AMQP_URI")}
