@@ -1,0 +1,94 @@
+"""What identity tells other services: public care-service facts, role holders, and messages to
+a person whose email never leaves identity."""
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+
+import involve.identity
+from involve.identity import care_services, directory, organisations, people, privacy
+from involve.identity.crypto import Keys
+from involve.identity.models import Person
+from involve.kernel import outbox
+from involve.kernel.db import make_engine, migrate, session_factory, transaction
+from involve.kernel.errors import InvalidInput, NotFound
+
+KEYS = Keys([Fernet.generate_key().decode()], "lookup-key-for-directory-tests")
+ADMIN = {"person_id": None, "platform_admin": True, "roles": {}}
+
+
+def record(session, event_type, data, **kw):
+    return outbox.record(session, "identity", event_type, data, **kw)
+
+
+@pytest.fixture
+def sessions(database_url):
+    engine = make_engine(database_url.replace("{service}", "identity"))
+    migrate(engine, Path(involve.identity.__file__).parent / "migrations")
+    yield session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def org(sessions):
+    with transaction(sessions) as session:
+        org_id = organisations.create(session, record, {"name": "Riverside Recovery"})["id"]
+        care_services.create(session, record, org_id, {
+            "name": "Riverside Drug and Alcohol Service", "kind": "addiction",
+            "address": "1 River Street", "public_phone": "0161 496 0000",
+            "website": "https://riverside.example"})
+    return org_id
+
+
+def test_public_care_services_give_only_what_the_service_publishes(sessions, org):
+    with sessions() as session:
+        listed = directory.public_care_services(session, org)
+    assert [s["name"] for s in listed] == ["Riverside Drug and Alcohol Service"]
+    assert listed[0]["website"] == "https://riverside.example"
+    assert "address" not in listed[0] and "organisation_id" not in listed[0]
+    with sessions() as session, pytest.raises(NotFound):
+        directory.public_care_services(session, "no-such-organisation")
+
+
+def test_story_author_email_is_encrypted_and_used_only_to_send(sessions, org):
+    sent = []
+    with transaction(sessions) as session:
+        author = directory.create_author(session, KEYS, org, {"email": "sam@example.org"})
+        silent = directory.create_author(session, KEYS, org, {})
+    assert author["can_reply"] is True and silent["can_reply"] is False
+    with sessions() as session:
+        stored = session.get(Person, author["person_id"])
+        assert "sam@example.org" not in (stored.contact or "")
+        assert stored.email_lookup is None  # an author's address never collides with accounts
+        assert people.has_consent(session, author["person_id"], "story_replies")
+        # an author holds no role: they never appear among the organisation's people
+        assert author["person_id"] not in [p["id"] for p in people.list_for(session, org)]
+        reply = directory.notify(session, KEYS, lambda *a: sent.append(a), author["person_id"],
+                                 {"subject": "A reply to your story", "body": "Thank you."})
+        nobody = directory.notify(session, KEYS, lambda *a: sent.append(a), silent["person_id"],
+                                  {"subject": "A reply to your story", "body": "Thank you."})
+    assert reply == {"sent": True} and nobody == {"sent": False}
+    assert sent == [("sam@example.org", "A reply to your story", "Thank you.")]
+    with sessions() as session, pytest.raises(InvalidInput) as bad:
+        directory.notify(session, KEYS, sent.append, author["person_id"], {"subject": ""})
+    assert set(bad.value.fields) == {"subject", "body"}
+
+
+def test_role_holders_and_roles_leave_out_erased_people(sessions, org):
+    with transaction(sessions) as session:
+        lead = people.create(session, KEYS, record, ADMIN, org, {
+            "name": "Lee Lead", "email": "lee@example.org", "roles": ["involvement_lead"]})["id"]
+        shopper = people.create(session, KEYS, record, ADMIN, org, {
+            "name": "Cat Council", "email": "cat@example.org",
+            "roles": ["council_member", "volunteer"]})["id"]
+    with sessions() as session:
+        assert directory.holders_of(session, org, "involvement_lead") == [lead]
+        assert directory.roles_in(session, org, [shopper, lead, "unknown"]) == {
+            shopper: ["council_member", "volunteer"], lead: ["involvement_lead"], "unknown": []}
+    with transaction(sessions) as session:
+        privacy.erase(session, record, {"person_id": lead, "roles": {}}, lead, {"confirm": True})
+    with sessions() as session:
+        assert directory.holders_of(session, org, "involvement_lead") == []
+        assert directory.roles_in(session, org, [lead]) == {lead: []}
+        assert directory.notify(session, KEYS, lambda *a: None, lead,
+                                {"subject": "s", "body": "b"}) == {"sent": False}
