@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PLUGINS := $(wildcard plugins/*/pyproject.toml)
 PYTEST_ARGS ?=
 
-.PHONY: run test bench bench-panels lint install system-packages test-system-packages clean
+.PHONY: run test bench bench-panels bench-feedback lint install system-packages test-system-packages clean
 
 $(BIN)/.installed: pyproject.toml $(PLUGINS)
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
@@ -45,6 +45,11 @@ bench: install system-packages
 
 bench-panels: install .venv-bench/bin/.installed
 	$(BIN)/python bench/bench_panels.py --reference-python .venv-bench/bin/python $(BENCH_ARGS)
+
+# Published story -> alert recorded, with 10,000 subscriptions over 1,000 care services, beside
+# the raw broker's publish -> consume rate in the same run. BENCH_ARGS="--stories 50" for a quick run.
+bench-feedback: install system-packages
+	$(BIN)/python bench/bench_feedback.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check services tests tests_browser bench plugins
