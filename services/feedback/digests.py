@@ -1,0 +1,44 @@
+"""Digests: one email listing the stories a digest subscriber has not had yet.
+
+A subscription's digest goes out when FEEDBACK_DIGEST_SECONDS have passed since its last one (or
+since it was made) and there is something to tell.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from .alerts import story_link
+from .models import Alert, Subscription
+
+
+def run(session, now, every_seconds: float) -> list[dict]:
+    """Mark what goes into each due digest; returns the messages to send after commit."""
+    messages = []
+    cutoff = now - timedelta(seconds=float(every_seconds))
+    pending = session.scalars(select(Alert).where(Alert.digest_due.is_(True),
+                                                  Alert.digested_at.is_(None))
+                              .order_by(Alert.created_at)).all()
+    by_sub: dict[str, list[Alert]] = {}
+    for alert in pending:
+        by_sub.setdefault(alert.subscription_id, []).append(alert)
+    for sub_id, items in by_sub.items():
+        sub = session.get(Subscription, sub_id) if sub_id else None
+        if sub is None:
+            for alert in items:
+                alert.digested_at = now
+            continue
+        if (sub.last_digest_at or sub.created_at) > cutoff:
+            continue
+        lines = [f"- {a.title}\n  {story_link(a.organisation_id, a.story_id)}" for a in items]
+        messages.append({"person_id": sub.person_id, "team_email": None if sub.person_id
+                         else sub.team_email,
+                         "subject": f"{len(items)} new stor{'y' if len(items) == 1 else 'ies'} "
+                                    "about services you follow",
+                         "body": "Stories published since your last digest:\n\n"
+                                 + "\n".join(lines) + "\n"})
+        for alert in items:
+            alert.digested_at = now
+        sub.last_digest_at = now
+    return messages
