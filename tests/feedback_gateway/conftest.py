@@ -1,0 +1,17 @@
+"""Fixtures for the feedback gateway tests: the integration platform (identity, panels, feedback,
+mystery shopping and the gateway on a real RabbitMQ, on SQLite and PostgreSQL), a signed-in
+platform administrator, and an organisation with staff in the roles the seed 002 flow needs."""
+import pytest
+
+from tests.integration.conftest import (  # noqa: F401  (fixtures reused)
+    admin, identity_sessions, platform)
+
+from .helpers import make_setting
+
+
+@pytest.fixture
+def setting(request, service_config):
+    """An addiction-service provider with two care services, a moderator, a responder, two
+    staff members who each follow one service, and an involvement lead."""
+    return make_setting(request.getfixturevalue("platform"), request.getfixturevalue("admin"),
+                        service_config["DATA_DIR"])
