@@ -54,3 +54,43 @@ def test_personal_data_stays_out_of_logs_and_events(platform, admin, service_con
     for secret in secrets:
         assert secret not in logged, f"{secret!r} appeared in a log line"
         assert secret not in published, f"{secret!r} appeared in an event"
+
+
+def test_story_authors_stay_private_in_logs_and_events(platform, admin, service_config, caplog,
+                                                       amqp_uri_for_clients):
+    """A story's author email, and the identifying details a moderator removes, never reach a
+    log line or a feedback event; only the moderated public text is published."""
+    from tests.feedback_gateway.helpers import (
+        make_setting, moderate_and_publish, story, wait_for_alerts)
+    from tests.support.events import listening
+
+    caplog.set_level(logging.DEBUG)
+    author_email = "quentin.zorrino@example.net"
+    private_text = (f"Nurse {NAME} shouted at me. Ring me on {PHONE} or visit {ADDRESS}. "
+                    "My NHS number is 943 476 5919 and I was born on 3 March 1981.")
+    public_text = "A nurse shouted at me in reception and I did not go back for a week."
+    with listening(amqp_uri_for_clients, "feedback") as wait_for:
+        setting = make_setting(platform, admin, service_config["DATA_DIR"])
+        sam = setting.people["sam"]
+        assert sam.post(f"{setting.staff}/subscriptions", {
+            "care_service_ids": [setting.riverside], "min_criticality": 0})[0] == 201
+        status, submitted = Client(platform).post(f"{setting.api}/stories", story(
+            setting, text=private_text, email=author_email))
+        assert status == 201, submitted
+        moderate_and_publish(setting, submitted["story_id"], text=public_text, criticality=3)
+        assert wait_for_alerts(sam, setting, submitted["story_id"])
+        status, _ = setting.people["rae"].post(
+            f"{setting.staff}/stories/{submitted['story_id']}/responses",
+            {"text": "We are sorry. We have spoken to the team.",
+             "responder_title": "Service manager", "change_status": "none"})
+        assert status == 201
+        events = wait_for(100, timeout=3)
+    assert {e["type"].split(".")[2] + "." + e["type"].split(".")[3] for e in events} >= {
+        "story.submitted", "story.published"}
+    published = json.dumps(events)
+    logged = "\n".join(record.getMessage() + " " + repr(record.args) for record in caplog.records)
+    assert public_text in published  # the moderated text is what goes out
+    for secret in [author_email, "quentin.zorrino", NAME, PHONE, ADDRESS, "943 476 5919",
+                   "3 March 1981", submitted["tracking_code"]]:
+        assert secret not in logged, f"{secret!r} appeared in a log line"
+        assert secret not in published, f"{secret!r} appeared in an event"
