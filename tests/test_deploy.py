@@ -56,3 +56,10 @@ def test_the_built_package_carries_migrations_templates_and_styles(tmp_path):
                 and "__pycache__" not in p.parts}
     missing = {name for name in expected if f"involve/{name}" not in names}
     assert missing == set()
+
+
+def test_the_image_installs_every_plugin_in_plugins():
+    """The Makefile installs plugins/* by wildcard; the Dockerfile lists them, so check it."""
+    dockerfile = (ROOT / "deploy/Dockerfile").read_text()
+    shipped = sorted(p.parent.name for p in (ROOT / "plugins").glob("*/pyproject.toml"))
+    assert shipped and [name for name in shipped if f"./plugins/{name}" not in dockerfile] == []

@@ -161,6 +161,15 @@ def _load_plugins(strict=False):
     return plugin_loader.load(strict=strict)
 
 
+def _content_problems(found) -> list[str]:
+    """Plugins that load but give something malformed (e.g. a question set with a bad question),
+    checked by the service that uses them, each named by plugin, set and question."""
+    from involve.mystery_shopping import question_sets
+
+    return [question_sets.describe_problem(p)
+            for p in question_sets.problems(found, include_broken=False)]
+
+
 @plugins.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def plugins_list(as_json):
@@ -177,17 +186,22 @@ def plugins_list(as_json):
                    f"{', '.join(plugin.hooks)}")
     for broken in found.broken:
         click.echo(f"BROKEN  {broken.describe()}")
+    for problem in _content_problems(found):
+        click.echo(f"REFUSED {problem}")
     if not found.loaded and not found.broken:
         click.echo("No plugins are installed.")
 
 
 @plugins.command("check")
 def plugins_check():
-    """Exit with an error if any plugin is broken (use in CI)."""
+    """Exit with an error if any plugin is broken or gives a malformed question set (use in CI)."""
     found = _load_plugins()
     for broken in found.broken:
         click.echo(f"BROKEN  {broken.describe()}", err=True)
-    if found.broken:
+    refused = _content_problems(found)
+    for problem in refused:
+        click.echo(f"REFUSED {problem}", err=True)
+    if found.broken or refused:
         sys.exit(1)
     click.echo(f"All {len(found.loaded)} plugins load.")
 

@@ -1,11 +1,229 @@
-"""The mystery_shopping service (Nameko). Mystery shopping: issue 5.
+"""The mystery_shopping service (Nameko): benchmark question sets from plugins, rounds, fair
+assignments, call records, scores and reports (issue 5). A thin shell around the plain modules
+beside it; see docs/mystery-shopping-service.md.
 
-For now it has its own database (migrated at start), health over RPC and metrics over HTTP;
-its features arrive with their issues (see docs/architecture.md).
+Every method takes the ``principal`` the gateway resolved and checks the shared policy again
+here: ``mystery_shopping.manage`` (coordinators), ``.shop`` (shoppers: their own calls only),
+``.read`` (reports).
 """
-from involve.kernel.nameko_parts import Database, ServiceBase
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import eventlet
+from eventlet import tpool
+from nameko.rpc import ClusterRpc
+
+from involve.kernel import idempotency, settings
+from involve.kernel.errors import Conflict
+from involve.kernel.nameko_parts import Database, ServiceBase, api, on_event
+from involve.kernel.policy import allowed, require
+
+from . import calls, question_sets, report_csv, report_pdf, rounds, shoppers
+
+log = logging.getLogger(__name__)
+MANAGE = "mystery_shopping.manage"
+SHOP = "mystery_shopping.shop"
+READ = "mystery_shopping.read"
+
+
+def _person(principal):
+    return (principal or {}).get("person_id")
 
 
 class MysteryShoppingService(ServiceBase):
     name = "mystery_shopping"
-    db = Database()
+    db = Database(migrations=Path(__file__).parent / "migrations")
+    rpc = ClusterRpc()
+
+    # --- helpers --------------------------------------------------------------------------
+    def _identity(self, method: str, *args):
+        timeout = float(settings.get("RPC_TIMEOUT_SECONDS"))
+        try:
+            reply = getattr(self.rpc.identity, method).call_async(*args)
+            with eventlet.Timeout(timeout):
+                return reply.result()
+        except eventlet.Timeout:
+            raise Conflict("Part of Involve (the directory of people and services) is not "
+                           "answering right now. Please try again in a minute.") from None
+
+    def _roles_of(self, organisation_id):
+        return lambda person_ids: self._identity("roles_of_people", organisation_id,
+                                                 list(person_ids))
+
+    def _sync_sets(self) -> list[dict]:
+        """Store the plugins' sets once per process (plugins change only on restart)."""
+        done = getattr(self.plugins, "_mystery_shopping_synced", None)
+        if done is not None:
+            return list(done)
+        try:
+            with self.db.transaction() as session:
+                found = question_sets.sync(session, self.plugins)
+        except Conflict:  # another worker stored the same sets at the same moment
+            return question_sets.problems(self.plugins)
+        self.plugins._mystery_shopping_synced = found
+        return list(found)
+
+    # --- question sets --------------------------------------------------------------------
+    @api
+    def list_question_sets(self, principal, organisation_id):
+        if not allowed(principal, SHOP, organisation_id):
+            require(principal, READ, organisation_id)
+        self._sync_sets()
+        with self.db.sessions() as session:
+            return question_sets.list_for(session, organisation_id)
+
+    @api
+    def get_question_set(self, principal, organisation_id, question_set_id):
+        if not allowed(principal, SHOP, organisation_id):
+            require(principal, READ, organisation_id)
+        self._sync_sets()
+        with self.db.sessions() as session:
+            return question_sets.get(session, organisation_id, question_set_id)
+
+    @api
+    def edit_question_set(self, principal, organisation_id, question_set_id, data):
+        require(principal, MANAGE, organisation_id)
+        self._sync_sets()
+        with self.db.transaction() as session:
+            return question_sets.edit(session, organisation_id, question_set_id, data)
+
+    @api
+    def question_set_problems(self, principal, organisation_id):
+        require(principal, MANAGE, organisation_id)
+        return self._sync_sets()
+
+    # --- shoppers -------------------------------------------------------------------------
+    @api
+    def list_shoppers(self, principal, organisation_id):
+        require(principal, MANAGE, organisation_id)
+        with self.db.sessions() as session:
+            return shoppers.list_for(session, organisation_id)
+
+    @api
+    def add_shopper(self, principal, organisation_id, data):
+        require(principal, MANAGE, organisation_id)
+        with self.db.transaction() as session:
+            out = shoppers.add(session, organisation_id, data, self._roles_of(organisation_id))
+            rounds.release(session, organisation_id, out["person_id"],
+                           "A service they use was added.", set(out["services_used"]))
+            return shoppers.as_dict(shoppers.load(session, organisation_id, out["id"]),
+                                    out["assignments"])
+
+    @api
+    def update_shopper(self, principal, organisation_id, shopper_id, data):
+        require(principal, MANAGE, organisation_id)
+        with self.db.transaction() as session:
+            out = shoppers.update(session, organisation_id, shopper_id, data)
+            moved = rounds.release(session, organisation_id, out["person_id"],
+                                   "A service they use was added.", set(out["services_used"]))
+            return dict(out, assignments=out["assignments"] - moved)
+
+    @api
+    def remove_shopper(self, principal, organisation_id, shopper_id):
+        require(principal, MANAGE, organisation_id)
+        with self.db.transaction() as session:
+            shopper = shoppers.load(session, organisation_id, shopper_id)
+            shopper.active = False
+            session.flush()
+            moved = rounds.release(session, organisation_id, shopper.person_id,
+                                   "Taken off the roster.")
+            return {"removed": True, "id": shopper.id, "reassigned": moved}
+
+    # --- rounds ---------------------------------------------------------------------------
+    @api
+    def schedule_round(self, principal, organisation_id, data):
+        require(principal, MANAGE, organisation_id)
+        values = rounds.check_input(data)
+        care_services = self._identity("public_care_services", organisation_id)
+        self._sync_sets()
+        with self.db.transaction() as session:
+            return rounds.schedule(session, self.db.record_event, organisation_id, values,
+                                   care_services, self._roles_of(organisation_id))
+
+    @api
+    def list_rounds(self, principal, organisation_id):
+        require(principal, READ, organisation_id)
+        with self.db.sessions() as session:
+            return rounds.list_for(session, organisation_id)
+
+    @api
+    def get_round(self, principal, organisation_id, round_id):
+        require(principal, READ, organisation_id)
+        with self.db.sessions() as session:
+            return rounds.get(session, organisation_id, round_id)
+
+    @api
+    def close_round(self, principal, organisation_id, round_id):
+        require(principal, MANAGE, organisation_id)
+        with self.db.transaction() as session:
+            return rounds.close(session, self.db.record_event, organisation_id, round_id)
+
+    @api
+    def reassign(self, principal, organisation_id, assignment_id, data):
+        manager = allowed(principal, MANAGE, organisation_id)
+        if not manager:
+            require(principal, SHOP, organisation_id)
+        with self.db.transaction() as session:
+            return rounds.reassign(session, organisation_id, assignment_id, data,
+                                   _person(principal), manager)
+
+    # --- calls ----------------------------------------------------------------------------
+    @api
+    def my_assignments(self, principal, organisation_id):
+        require(principal, SHOP, organisation_id)
+        with self.db.sessions() as session:
+            return rounds.my_assignments(session, organisation_id, _person(principal))
+
+    @api
+    def get_call(self, principal, organisation_id, assignment_id):
+        require(principal, SHOP, organisation_id)
+        with self.db.sessions() as session:
+            return calls.get_own(session, organisation_id, assignment_id, _person(principal))
+
+    @api
+    def save_call(self, principal, organisation_id, assignment_id, data):
+        require(principal, SHOP, organisation_id)
+        with self.db.transaction() as session:
+            return calls.record(session, self.db.record_event, organisation_id, assignment_id,
+                                _person(principal), data, submit=False)
+
+    @api
+    def submit_call(self, principal, organisation_id, assignment_id, data):
+        require(principal, SHOP, organisation_id)
+        with self.db.transaction() as session:
+            return calls.record(session, self.db.record_event, organisation_id, assignment_id,
+                                _person(principal), data, submit=True)
+
+    # --- reports --------------------------------------------------------------------------
+    @api
+    def round_report(self, principal, organisation_id, round_id):
+        require(principal, READ, organisation_id)
+        with self.db.sessions() as session:
+            return rounds.report(session, organisation_id, round_id)
+
+    @api
+    def export_round_csv(self, principal, organisation_id, round_id):
+        require(principal, READ, organisation_id)
+        with self.db.sessions() as session:
+            return report_csv.render(rounds.report(session, organisation_id, round_id))
+
+    @api
+    def export_round_pdf(self, principal, organisation_id, round_id):
+        require(principal, READ, organisation_id)
+        with self.db.sessions() as session:
+            report = rounds.report(session, organisation_id, round_id)
+        return tpool.execute(report_pdf.render, report)
+
+    # --- events ---------------------------------------------------------------------------
+    @on_event("identity", "person.erased")
+    def forget_person(self, event):
+        person_id = (event.get("data") or {}).get("person_id")
+        with self.db.transaction() as session:
+            if not idempotency.first_time(session, event["id"], "mystery_shopping.forget_person"):
+                return
+            if person_id:
+                touched = rounds.forget_person(session, person_id)
+                if touched:
+                    log.info("forgot an erased person in %d mystery-shopping record(s)", touched)

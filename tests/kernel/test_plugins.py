@@ -105,3 +105,26 @@ def test_cli_check_passes_with_only_good_plugins(tmp_path):
     checked = run_cli("check", folder=tmp_path)
     assert checked.returncode == 0, checked.stderr
     assert "plugins load" in checked.stdout
+
+
+MALFORMED_SET = """
+from involve.kernel.plugins import hookimpl
+
+@hookimpl
+def involve_benchmark_sets():
+    return [{"id": "acme.first-contact", "version": 1, "title": "Acme first contact",
+             "questions": [{"id": "felt-welcome", "text": "How welcome did you feel?",
+                            "kind": "stars", "weight": 1, "measures": "feeling",
+                            "guidance": "Think about the first minute."}]}]
+"""
+
+
+def test_cli_check_refuses_a_malformed_question_set_naming_plugin_set_and_question(tmp_path):
+    make_distribution(tmp_path, "acme-sets", "acme_sets", "acme_sets_mod", MALFORMED_SET)
+    listed = run_cli("list", folder=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert "REFUSED plugin 'acme_sets', question set 'acme.first-contact', question " \
+           "'felt-welcome': kind" in listed.stdout
+    checked = run_cli("check", folder=tmp_path)
+    assert checked.returncode == 1
+    assert "'acme_sets'" in checked.stderr and "'felt-welcome'" in checked.stderr

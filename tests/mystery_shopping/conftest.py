@@ -1,0 +1,85 @@
+"""Fixtures for the mystery_shopping service: its database on SQLite and PostgreSQL, fake
+plugins, and identity + mystery_shopping on a real RabbitMQ."""
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def ms_sessions(database_url):
+    import involve.mystery_shopping
+    from involve.kernel.db import make_engine, migrate, session_factory
+
+    engine = make_engine(database_url.replace("{service}", "mystery_shopping"))
+    migrate(engine, Path(involve.mystery_shopping.__file__).parent / "migrations")
+    yield session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def events_recorded():
+    """A record_event stand-in for plain-module tests: collects (type, data, envelope args)."""
+    from involve.kernel import outbox
+
+    seen = []
+
+    def record(session, event_type, data, **kw):
+        seen.append((event_type, data, kw))
+        return outbox.record(session, "mystery_shopping", event_type, data, **kw)
+
+    record.seen = seen
+    return record
+
+
+@pytest.fixture
+def installed_plugins():
+    """The plugins installed in this environment (make installs every plugins/* folder)."""
+    from involve.kernel.plugins import load
+
+    found = load()
+    names = {p.name for p in found.loaded}
+    assert {"first_contact", "family_contact"} <= names, (
+        "the question-set plugins are not installed (make test installs every plugin in plugins/)")
+    return found
+
+
+@pytest.fixture
+def ms_platform(service_config, container_factory):
+    """Identity and mystery_shopping, each in its own container on a real broker."""
+    from involve.identity.service import IdentityService
+    from involve.mystery_shopping.service import MysteryShoppingService
+    from tests.support.running import start_service
+
+    start_service(container_factory, IdentityService)
+    start_service(container_factory, MysteryShoppingService)
+    return service_config
+
+
+@pytest.fixture
+def rpc(ms_platform):
+    from nameko.standalone.rpc import ClusterRpcClient
+
+    with ClusterRpcClient(uri=ms_platform["AMQP_URI"]) as client:
+        yield client
+
+
+@pytest.fixture
+def ms_events(amqp_uri_for_clients):
+    """A plain kombu consumer bound to mystery_shopping.events ('#')."""
+    from tests.support.events import listening
+
+    with listening(amqp_uri_for_clients, "mystery_shopping") as wait_for:
+        yield wait_for
+
+
+@pytest.fixture
+def third_party_installed(tmp_path, monkeypatch):
+    """Two question-set plugins installed as pip leaves them (one malformed) on sys.path."""
+    from .helpers import MALFORMED, THIRD_PARTY, make_distribution
+
+    site = tmp_path / "site"
+    site.mkdir()
+    make_distribution(site, "acme-referrers", "acme_referrers", "acme_referrers_mod", THIRD_PARTY)
+    make_distribution(site, "acme-broken-set", "acme_broken_set", "acme_broken_set_mod", MALFORMED)
+    monkeypatch.syspath_prepend(str(site))
+    return site

@@ -1,0 +1,345 @@
+"""The mystery_shopping plain modules on a real database (SQLite and PostgreSQL), no broker:
+rounds, calls, scores, reports, reassignment and erasure."""
+import base64
+import csv
+import io
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from involve.kernel.db import transaction
+from involve.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
+from involve.mystery_shopping import (calls, question_sets, report_csv, report_pdf, rounds,
+                                      shoppers)
+from involve.mystery_shopping.models import Assignment, Call
+
+from .helpers import ORG, SERVICES, answers_for, fake_plugins, small_set
+
+CARE = [{"id": k, "name": v} for k, v in SERVICES.items()]
+SHOPPERS = {"p-ann": ["cs-sheffield"], "p-bo": ["cs-rotherham"], "p-cy": [], "p-di": ["cs-stoke"]}
+
+
+def roles(ids):
+    return {i: ["council_member"] if i.startswith("p-") else ["staff"] for i in ids}
+
+
+@pytest.fixture
+def org(ms_sessions):
+    with transaction(ms_sessions) as s:
+        question_sets.sync(s, fake_plugins(acme=[small_set()]))
+        for person, used in SHOPPERS.items():
+            shoppers.add(s, ORG, {"person_id": person, "services_used": used}, roles)
+        return question_sets.list_for(s, ORG)[0]
+
+
+def schedule(sessions, record, set_id, name="January round", seed=7, **extra):
+    body = {"name": name, "question_set_id": set_id,
+            "care_service_ids": ["cs-sheffield", "cs-rotherham", "cs-stoke"],
+            "calls_per_service": 2, "starts_on": "2026-01-05", "ends_on": "2026-02-27",
+            "seed": seed, **extra}
+    with transaction(sessions) as s:
+        return rounds.schedule(s, record, ORG, rounds.check_input(body), CARE, roles)
+
+
+def when(days=1):
+    return (datetime(2026, 1, 5, 10, tzinfo=timezone.utc) + timedelta(days=days)).isoformat()
+
+
+def submit(sessions, record, a, questions, yes=True, feeling=4, **extra):
+    body = {"called_at": when(), "persona": a["persona"], "seconds_to_answer": 30,
+            "answers": answers_for(questions, yes=yes, feeling=feeling),
+            "notes": "They listened.", "callback_promised": False, **extra}
+    with transaction(sessions) as s:
+        return calls.record(s, record, ORG, a["id"], a["shopper_id"], body, submit=True)
+
+
+def test_scheduling_assigns_fairly_and_respects_what_shoppers_use(ms_sessions, events_recorded,
+                                                                  org):
+    r = schedule(ms_sessions, events_recorded, org["id"])
+    assert r["status"] == "scheduled" and r["seed"] == 7 and len(r["assignments"]) == 6
+    assert r["information_allowed"] == "Only what the service's public website says."
+    for a in r["assignments"]:
+        assert a["care_service_id"] not in SHOPPERS[a["shopper_id"]]
+    loads = [sum(a["shopper_id"] == p for a in r["assignments"]) for p in SHOPPERS]
+    assert max(loads) - min(loads) <= 1
+    again = schedule(ms_sessions, events_recorded, org["id"], name="Same seed")
+    assert [(a["care_service_id"], a["shopper_id"], a["persona"]) for a in again["assignments"]] \
+        == [(a["care_service_id"], a["shopper_id"], a["persona"]) for a in r["assignments"]]
+    event_type, data, kw = events_recorded.seen[0]
+    assert event_type == "round.scheduled" and data["question_set"] == {
+        "key": "acme.first-contact", "version": 1} and kw["organisation"] == ORG
+    assert data["care_service_ids"] == ["cs-sheffield", "cs-rotherham", "cs-stoke"]
+
+
+def test_scheduling_refuses_bad_input_naming_the_field(ms_sessions, events_recorded, org):
+    cases = [({"care_service_ids": ["cs-elsewhere"]}, "care_service_ids", InvalidInput),
+             ({"question_set_id": "nope"}, "question_set_id", InvalidInput),
+             ({"personas": ["inspector"]}, "personas", InvalidInput),
+             ({"calls_per_service": 11}, "calls_per_service", InvalidInput),
+             ({"ends_on": "2026-01-01"}, "ends_on", InvalidInput)]
+    for extra, field, error in cases:
+        with pytest.raises(error) as caught:
+            schedule(ms_sessions, events_recorded, org["id"], **extra)
+        assert field in caught.value.fields, (extra, caught.value.fields)
+    # everyone uses Wirral Family Support: refused, the service named in plain English
+    with transaction(ms_sessions) as s:
+        for person in SHOPPERS:
+            shoppers.update(s, ORG, _shopper_id(s, person),
+                            {"services_used": SHOPPERS[person] + ["cs-wirral"]})
+    with pytest.raises(Conflict) as caught:
+        schedule(ms_sessions, events_recorded, org["id"],
+                 care_service_ids=["cs-sheffield", "cs-wirral"])
+    assert "Wirral Family Support" in caught.value.message
+    assert "Sheffield" not in caught.value.message
+
+
+def _shopper_id(session, person):
+    return next(x["id"] for x in shoppers.list_for(session, ORG) if x["person_id"] == person)
+
+
+def test_only_council_members_and_volunteers_can_shop(ms_sessions, org):
+    with transaction(ms_sessions) as s, pytest.raises(InvalidInput) as caught:
+        shoppers.add(s, ORG, {"person_id": "staff-1"}, roles)
+    assert "person_id" in caught.value.fields
+
+
+BAD_CALLS = [
+    ({"answers": {"answered-60s": "maybe"}}, "answers.answered-60s"),
+    ({"answers": {"felt-welcome": 6}}, "answers.felt-welcome"),
+    ({"answers": {"felt-welcome": 0}}, "answers.felt-welcome"),
+    ({"answers": {"felt-welcome": "very"}}, "answers.felt-welcome"),
+    ({"answers": {"felt-welcome": True}}, "answers.felt-welcome"),
+    ({"answers": {"notes": 5}}, "answers.notes"),
+    ({"answers": {"notes": "x" * 2001}}, "answers.notes"),
+    ({"answers": {"no-such-question": "yes"}}, "answers.no-such-question"),
+    ({"seconds_to_answer": -1}, "seconds_to_answer"),
+    ({"seconds_to_answer": 3601}, "seconds_to_answer"),
+    ({"persona": "inspector"}, "persona"),
+    ({"called_at": "2025-12-01T10:00:00Z"}, "called_at"),
+    ({"called_at": "2099-01-01T10:00:00Z"}, "called_at"),
+    ({"care_service_id": "cs-wirral"}, "care_service_id"),
+    ({"notes": "x" * 5001}, "notes"),
+    ({"mood": "good"}, "mood"),
+]
+
+
+def test_bad_answers_are_refused_naming_the_field(ms_sessions, events_recorded, org):
+    a = schedule(ms_sessions, events_recorded, org["id"])["assignments"][0]
+    for body, field in BAD_CALLS:
+        with transaction(ms_sessions) as s, pytest.raises(InvalidInput) as caught:
+            calls.record(s, events_recorded, ORG, a["id"], a["shopper_id"], body, submit=True)
+        assert list(caught.value.fields) == [field], (body, caught.value.fields)
+    with transaction(ms_sessions) as s:  # nothing was saved
+        assert calls.get_own(s, ORG, a["id"], a["shopper_id"])["status"] == "not_started"
+
+
+def test_only_the_assigned_shopper_may_record_and_drafts_build_up(ms_sessions, events_recorded,
+                                                                 org):
+    r = schedule(ms_sessions, events_recorded, org["id"])
+    a = r["assignments"][0]
+    other = next(p for p in SHOPPERS if p != a["shopper_id"])
+    with transaction(ms_sessions) as s, pytest.raises(Forbidden) as caught:
+        calls.record(s, events_recorded, ORG, a["id"], other, {}, submit=False)
+    assert "assignment_id" in caught.value.fields
+    with transaction(ms_sessions) as s, pytest.raises(NotFound):
+        calls.record(s, events_recorded, "org-other", a["id"], a["shopper_id"], {}, submit=False)
+    # drafts: any part, as the shopper goes
+    with transaction(ms_sessions) as s:
+        first = calls.record(s, events_recorded, ORG, a["id"], a["shopper_id"],
+                             {"seconds_to_answer": 45, "answers": {"answered-60s": "Yes"}},
+                             submit=False)
+    assert first["status"] == "draft" and first["answers"] == {"answered-60s": "yes"}
+    with transaction(ms_sessions) as s:
+        second = calls.record(s, events_recorded, ORG, a["id"], a["shopper_id"],
+                              {"answers": {"felt-welcome": "4"}}, submit=False)
+    assert second["answers"] == {"answered-60s": "yes", "felt-welcome": 4}
+    assert second["seconds_to_answer"] == 45 and second["feeling"] == 4.0
+    # submitting an incomplete record names every missing field
+    with transaction(ms_sessions) as s, pytest.raises(InvalidInput) as caught:
+        calls.record(s, events_recorded, ORG, a["id"], a["shopper_id"], {}, submit=True)
+    assert set(caught.value.fields) == {"called_at", "callback_promised",
+                                        "answers.crisis-numbers"}
+    assert second["persona"] == a["persona"]  # the assigned persona unless they say otherwise
+    # ... and nothing of that failed submission was kept beyond the draft
+    with transaction(ms_sessions) as s:
+        assert calls.get_own(s, ORG, a["id"], a["shopper_id"])["status"] == "draft"
+    done = submit(ms_sessions, events_recorded, a, org["questions"],
+                  callback_promised=True, callback_happened=None)
+    assert done["status"] == "submitted" and done["efficiency"] == 100.0
+    assert [e[0] for e in events_recorded.seen] == ["round.scheduled", "call.recorded"]
+    event = events_recorded.seen[-1][1]
+    assert set(event) == {"round_id", "call_id", "care_service_id", "shopper_id", "persona",
+                          "efficiency", "feeling"}  # no notes, no names
+    # once submitted, only whether the promised call-back happened may still change
+    with transaction(ms_sessions) as s:
+        later = calls.record(s, events_recorded, ORG, a["id"], a["shopper_id"],
+                             {"callback_happened": True}, submit=False)
+    assert later["callback_happened"] is True
+    with transaction(ms_sessions) as s, pytest.raises(Conflict):
+        calls.record(s, events_recorded, ORG, a["id"], a["shopper_id"],
+                     {"answers": {"answered-60s": "no"}}, submit=False)
+
+
+def test_reassignment_goes_to_the_least_loaded_eligible_shopper(ms_sessions, events_recorded,
+                                                                org):
+    r = schedule(ms_sessions, events_recorded, org["id"])
+    a = r["assignments"][0]
+    with transaction(ms_sessions) as s:
+        calls.record(s, events_recorded, ORG, a["id"], a["shopper_id"], {"notes": "draft"},
+                     submit=False)
+    # another shopper cannot decline it for them; they can decline their own
+    other = next(p for p in SHOPPERS if p != a["shopper_id"])
+    with transaction(ms_sessions) as s, pytest.raises(Forbidden):
+        rounds.reassign(s, ORG, a["id"], {"reason": "busy"}, other, manager=False)
+    with transaction(ms_sessions) as s:
+        moved = rounds.reassign(s, ORG, a["id"], {"reason": "I cannot make calls this month"},
+                                a["shopper_id"], manager=False)
+        after = rounds.get(s, ORG, r["id"])["assignments"]
+        assert s.scalar(select(Call).where(Call.assignment_id == a["id"])) is None  # draft gone
+    assert moved["shopper_id"] not in (a["shopper_id"], None)
+    assert moved["care_service_id"] not in SHOPPERS[moved["shopper_id"]]
+    others = [x for x in after if x["id"] != a["id"]]
+    eligible = [p for p in SHOPPERS if p != a["shopper_id"]
+                and a["care_service_id"] not in SHOPPERS[p]]
+    load = {p: sum(x["shopper_id"] == p for x in others) for p in eligible}
+    at_service = {x["shopper_id"] for x in others if x["care_service_id"] == a["care_service_id"]}
+    best = min((p in at_service, load[p]) for p in eligible)
+    assert (moved["shopper_id"] in at_service, load[moved["shopper_id"]]) == best
+    # a coordinator can keep passing it on until nobody eligible is left
+    with transaction(ms_sessions) as s:
+        for _ in range(4):
+            last = rounds.reassign(s, ORG, a["id"], {}, "lead", manager=True)
+    assert last["status"] == "unassigned" and last["shopper_id"] is None
+
+
+def test_seed_000_round_closes_with_efficiency_and_feeling_apart_and_trends(
+        ms_sessions, events_recorded, org):
+    first = schedule(ms_sessions, events_recorded, org["id"])
+    for a in first["assignments"]:
+        good = a["care_service_id"] == "cs-sheffield"
+        submit(ms_sessions, events_recorded, a, org["questions"], yes=not good,
+               feeling=5 if good else 1)
+    with transaction(ms_sessions) as s:
+        closed = rounds.close(s, events_recorded, ORG, first["id"])
+        report = rounds.report(s, ORG, first["id"])
+        with pytest.raises(Conflict):
+            rounds.close(s, events_recorded, ORG, first["id"])
+    assert closed["status"] == "closed"
+    by_name = {x["name"]: x for x in report["services"]}
+    sheffield = by_name["Sheffield Primary Care Addiction Service"]
+    # efficient is not the same as therapeutic: all "no" but felt very welcome
+    assert (sheffield["efficiency"], sheffield["feeling"]) == (0.0, 5.0)
+    assert (by_name["Rotherham Recovery Hub"]["efficiency"],
+            by_name["Rotherham Recovery Hub"]["feeling"]) == (100.0, 1.0)
+    assert all(h["care_service_id"] == "cs-sheffield" for h in report["highlights"])
+    assert report["highlights"][0]["quote"] == "They listened. Warm and unhurried."
+    # yes for 4 of 6 calls is no gap; feeling welcome at 2.33 on average is
+    assert [(g["question_id"], g["mean"]) for g in report["gaps"]] == [("felt-welcome", 2.33)]
+    event_type, data, _ = events_recorded.seen[-1]
+    assert event_type == "round.closed"
+    assert {s["care_service_id"]: (s["calls"], s["efficiency"], s["feeling"])
+            for s in data["services"]} == {"cs-sheffield": (2, 0.0, 5.0),
+                                           "cs-rotherham": (2, 100.0, 1.0),
+                                           "cs-stoke": (2, 100.0, 1.0)}
+    # the next round, two months on: Sheffield improves its efficiency
+    second = schedule(ms_sessions, events_recorded, org["id"], name="March round",
+                      starts_on="2026-03-02", ends_on="2026-04-24", seed=8)
+    for a in second["assignments"]:
+        submit(ms_sessions, events_recorded, a, org["questions"], yes=True,
+               feeling=5 if a["care_service_id"] == "cs-sheffield" else 3,
+               called_at="2026-03-03T09:00:00+00:00")
+    with transaction(ms_sessions) as s:
+        rounds.close(s, events_recorded, ORG, second["id"])
+        report = rounds.report(s, ORG, second["id"])
+    trend = {t["name"]: t["points"] for t in report["trends"]}
+    assert [(p["round_name"], p["efficiency"], p["feeling"])
+            for p in trend["Sheffield Primary Care Addiction Service"]] == [
+        ("January round", 0.0, 5.0), ("March round", 100.0, 5.0)]
+
+    exported = report_csv.render(report)
+    assert exported["filename"] == "mystery-shopping-march-round.csv"
+    rows = list(csv.reader(io.StringIO(exported["csv"])))
+    header = rows.index(["service", "calls", "efficiency (0-100)", "feeling (1-5)",
+                         "median seconds to answer", "call-backs promised", "call-backs kept"])
+    assert rows[header + 1][:4] == ["Sheffield Primary Care Addiction Service", "2", "100.0", "5.0"]
+    assert ["Sheffield Primary Care Addiction Service", "January round", "2026-02-27", "0.0",
+            "5.0"] in rows
+
+    pdf = report_pdf.render(report)
+    assert pdf["filename"] == "mystery-shopping-march-round.pdf"
+    text = "\n".join(page.extract_text() for page in
+                     PdfReader(io.BytesIO(base64.b64decode(pdf["pdf_base64"]))).pages)
+    for service in SERVICES.values():
+        if service != "Wirral Family Support":
+            assert f"{service}: efficiency" in text
+    assert "Sheffield Primary Care Addiction Service: efficiency 100.0, feeling 5.00" in text
+    assert "Efficiency by service" in text and "Feeling by service" in text
+    assert "Efficiency across rounds" in text and "Feeling across rounds" in text
+
+
+def test_trends_leave_out_rounds_whose_questions_differ(ms_sessions, events_recorded, org):
+    first = schedule(ms_sessions, events_recorded, org["id"])
+    for a in first["assignments"]:
+        submit(ms_sessions, events_recorded, a, org["questions"])
+    with transaction(ms_sessions) as s:
+        rounds.close(s, events_recorded, ORG, first["id"])
+        changed = question_sets.edit(s, ORG, org["id"], {"questions": org["questions"][:2]})
+    second = schedule(ms_sessions, events_recorded, changed["id"], name="With fewer questions")
+    with transaction(ms_sessions) as s:
+        report = rounds.report(s, ORG, second["id"])
+    assert all(t["points"] == [] for t in report["trends"])  # nothing submitted, nothing older
+
+
+def test_pdf_prints_any_name_safely(ms_sessions, events_recorded, org):
+    r = schedule(ms_sessions, events_recorded, org["id"], name="Ŵinter round — “calls” ☎")
+    for a in r["assignments"]:
+        submit(ms_sessions, events_recorded, a, org["questions"], notes="Très bien ☺ — thank you")
+    with transaction(ms_sessions) as s:
+        report = rounds.report(s, ORG, r["id"])
+    text = PdfReader(io.BytesIO(base64.b64decode(
+        report_pdf.render(report)["pdf_base64"]))).pages[0].extract_text()
+    assert 'Winter round - "calls"' in text
+
+
+def test_an_erased_shopper_leaves_the_roster_and_their_scores_stay_anonymous(
+        ms_sessions, events_recorded, org):
+    r = schedule(ms_sessions, events_recorded, org["id"])
+    mine = [a for a in r["assignments"] if a["shopper_id"] == "p-cy"]
+    assert len(mine) >= 2
+    submit(ms_sessions, events_recorded, mine[0], org["questions"])
+    with transaction(ms_sessions) as s:
+        calls.record(s, events_recorded, ORG, mine[1]["id"], "p-cy", {"notes": "half done"},
+                     submit=False)
+    with transaction(ms_sessions) as s:
+        assert rounds.forget_person(s, "p-cy") > 0
+    with transaction(ms_sessions) as s:
+        assert "p-cy" not in {x["person_id"] for x in shoppers.list_for(s, ORG)}
+        rows = s.scalars(select(Assignment).where(Assignment.round_id == r["id"])).all()
+        assert "p-cy" not in {a.shopper_id for a in rows}
+        assert all("p-cy" not in str(a.history) for a in rows)
+        recorded = s.get(Assignment, mine[0]["id"])
+        assert recorded.shopper_id == "erased" and recorded.status == "recorded"
+        moved = s.get(Assignment, mine[1]["id"])
+        assert moved.status in ("assigned", "unassigned")
+        kept = s.scalars(select(Call).where(Call.round_id == r["id"])).all()
+        assert [(c.shopper_id, c.status) for c in kept] == [("erased", "submitted")]
+        assert kept[0].efficiency == 100.0
+        assert rounds.my_assignments(s, ORG, "p-cy") == []
+
+
+def test_a_shopper_who_now_uses_a_service_is_taken_off_its_calls(ms_sessions, events_recorded,
+                                                                  org):
+    r = schedule(ms_sessions, events_recorded, org["id"])
+    a = next(x for x in r["assignments"] if x["shopper_id"] == "p-cy")
+    with transaction(ms_sessions) as s:
+        shoppers.update(s, ORG, _shopper_id(s, "p-cy"), {"services_used": [a["care_service_id"]]})
+        moved = rounds.release(s, ORG, "p-cy", "Now uses it.", {a["care_service_id"]})
+        after = {x["id"]: x for x in rounds.get(s, ORG, r["id"])["assignments"]}
+    assert moved == 1
+    assert after[a["id"]]["shopper_id"] not in ("p-cy", None)
+    assert a["care_service_id"] not in SHOPPERS[after[a["id"]]["shopper_id"]]
+    # their other calls stay theirs
+    assert [x["id"] for x in r["assignments"] if x["shopper_id"] == "p-cy" and x["id"] != a["id"]
+            ] == [x["id"] for x in after.values() if x["shopper_id"] == "p-cy"]
