@@ -28,7 +28,8 @@ def platform(rabbit_server, tmp_path_factory):
     """Identity and the gateway as real processes, shared by every browser test (each test
     uses its own people and organisations), with the data folder they write to."""
     data_dir = tmp_path_factory.mktemp("site-data")
-    running = RunningPlatform(rabbit_server.amqp_uri, data_dir)
+    running = RunningPlatform(rabbit_server.amqp_uri, data_dir,
+                              services=("identity", "panels", "feedback", "mystery_shopping"))
     running.data_dir = data_dir
     yield running
     running.stop()

@@ -1,0 +1,15 @@
+"""The mystery-shopping gateway on a real RabbitMQ: the integration platform (identity, panels,
+feedback, mystery_shopping and the gateway), a platform administrator, and an event listener."""
+import pytest
+
+from tests.integration.conftest import (  # noqa: F401  (fixtures reused)
+    admin, identity_sessions, platform)
+
+
+@pytest.fixture
+def mystery_events(amqp_uri_for_clients):
+    """A plain kombu consumer bound to mystery_shopping.events: call it with a count to wait for."""
+    from tests.support.events import listening
+
+    with listening(amqp_uri_for_clients, "mystery_shopping") as wait_for:
+        yield wait_for
