@@ -185,7 +185,7 @@ class IdentityPages:
         names = {o["id"]: o["name"] for o in call(self.rpc.identity.list_organisations,
                                                   viewer.principal)}
         me = viewer.me
-        memberships = sorted((names.get(org, "An organisation"), roles)
+        memberships = sorted((names.get(org, "An organisation"), roles, org)
                              for org, roles in me["roles"].items())
         return render(request, "account.html", viewer, title="My account", me=me,
                       memberships=memberships, purposes=forms.PURPOSES,

@@ -53,7 +53,7 @@ def test_health_names_services_that_are_down(platform):
     assert status == 503
     assert body["status"] == "degraded"
     assert body["services"]["identity"] == {"status": "up"}
-    assert body["services"]["feedback"]["status"] == "down"  # not started in this test
+    assert body["services"]["commissioning"]["status"] == "down"  # not started in this test
 
 
 def test_openapi_document_is_valid_and_describes_the_routes(platform):
