@@ -15,3 +15,10 @@ def setting(request, service_config):
     staff members who each follow one service, and an involvement lead."""
     return make_setting(request.getfixturevalue("platform"), request.getfixturevalue("admin"),
                         service_config["DATA_DIR"])
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """HTTP-level tests run on SQLite only: the same flows run on SQLite and PostgreSQL one layer
+    down (the service tests), and the gateway holds no data (docs/decisions.md)."""
+    yield f"sqlite:///{tmp_path}/{{service}}.db"

@@ -13,3 +13,10 @@ def mystery_events(amqp_uri_for_clients):
 
     with listening(amqp_uri_for_clients, "mystery_shopping") as wait_for:
         yield wait_for
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """HTTP-level tests run on SQLite only: the same flows run on SQLite and PostgreSQL one layer
+    down (the service tests), and the gateway holds no data (docs/decisions.md)."""
+    yield f"sqlite:///{tmp_path}/{{service}}.db"
