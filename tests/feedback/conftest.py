@@ -1,34 +1,21 @@
 """Fixtures for the feedback service: its database on SQLite and PostgreSQL for the plain
 modules, and identity + feedback on a real RabbitMQ for the service tests."""
-from pathlib import Path
 
 import pytest
+
+from tests.support.databases import event_recorder, service_sessions
 
 
 @pytest.fixture
 def feedback_sessions(database_url):
-    import involve.feedback
-    from involve.kernel.db import make_engine, migrate, session_factory
-
-    engine = make_engine(database_url.replace("{service}", "feedback"))
-    migrate(engine, Path(involve.feedback.__file__).parent / "migrations")
-    yield session_factory(engine)
-    engine.dispose()
+    with service_sessions(database_url, "feedback") as sessions:
+        yield sessions
 
 
 @pytest.fixture
 def events_recorded():
     """A record_event stand-in for plain-module tests: collects (type, data, envelope args)."""
-    from involve.kernel import outbox
-
-    seen = []
-
-    def record(session, event_type, data, **kw):
-        seen.append((event_type, data, kw))
-        return outbox.record(session, "feedback", event_type, data, **kw)
-
-    record.seen = seen
-    return record
+    return event_recorder("feedback")
 
 
 @pytest.fixture

@@ -1,34 +1,21 @@
 """Fixtures for the mystery_shopping service: its database on SQLite and PostgreSQL, fake
 plugins, and identity + mystery_shopping on a real RabbitMQ."""
-from pathlib import Path
 
 import pytest
+
+from tests.support.databases import event_recorder, service_sessions
 
 
 @pytest.fixture
 def ms_sessions(database_url):
-    import involve.mystery_shopping
-    from involve.kernel.db import make_engine, migrate, session_factory
-
-    engine = make_engine(database_url.replace("{service}", "mystery_shopping"))
-    migrate(engine, Path(involve.mystery_shopping.__file__).parent / "migrations")
-    yield session_factory(engine)
-    engine.dispose()
+    with service_sessions(database_url, "mystery_shopping") as sessions:
+        yield sessions
 
 
 @pytest.fixture
 def events_recorded():
     """A record_event stand-in for plain-module tests: collects (type, data, envelope args)."""
-    from involve.kernel import outbox
-
-    seen = []
-
-    def record(session, event_type, data, **kw):
-        seen.append((event_type, data, kw))
-        return outbox.record(session, "mystery_shopping", event_type, data, **kw)
-
-    record.seen = seen
-    return record
+    return event_recorder("mystery_shopping")
 
 
 @pytest.fixture

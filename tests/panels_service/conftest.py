@@ -1,22 +1,22 @@
 """Fixtures for the panels service: its database on SQLite and PostgreSQL, quota rules, and
 the integration platform (gateway + identity + panels on a real RabbitMQ)."""
-from pathlib import Path
-
 import pytest
 
 from tests.integration.conftest import (  # noqa: F401  (fixtures reused)
     ADMIN_EMAIL, ADMIN_PASSWORD, admin, identity_sessions)
+from tests.support.databases import event_recorder, service_sessions
 
 
 @pytest.fixture
 def panels_sessions(database_url):
-    import involve.panels
-    from involve.kernel.db import make_engine, migrate, session_factory
+    with service_sessions(database_url, "panels") as sessions:
+        yield sessions
 
-    engine = make_engine(database_url.replace("{service}", "panels"))
-    migrate(engine, Path(involve.panels.__file__).parent / "migrations")
-    yield session_factory(engine)
-    engine.dispose()
+
+@pytest.fixture
+def events_recorded():
+    """A record_event stand-in for plain-module tests: collects (type, data, envelope args)."""
+    return event_recorder("panels")
 
 
 @pytest.fixture(scope="session")
@@ -28,21 +28,6 @@ def rules():
     assert "combined" in loaded, ("the involve-quota-rules plugin is not installed "
                                   "(make test installs every plugin in plugins/)")
     return loaded
-
-
-@pytest.fixture
-def events_recorded():
-    """A record_event stand-in for plain-module tests: collects (type, data, envelope args)."""
-    from involve.kernel import outbox
-
-    seen = []
-
-    def record(session, event_type, data, **kw):
-        seen.append((event_type, data, kw))
-        return outbox.record(session, "panels", event_type, data, **kw)
-
-    record.seen = seen
-    return record
 
 
 @pytest.fixture
