@@ -14,7 +14,7 @@ from involve.kernel.schemas import validate
 
 from . import stories
 from .models import Alert, Response, Story
-from .schemas import ReasonInput, RespondInput, VerdictInput
+from .schemas import PanelVerdictInput, ReasonInput, RespondInput, VerdictInput
 
 # a story's status only moves forward
 RANK = {"published": 0, "responded": 1, "change_planned": 2, "change_made": 3}
@@ -27,6 +27,7 @@ def public_view(response: Response) -> dict:
         "change_status": response.change_status,
         "change_description": response.change_description,
         "author_verdict": response.author_verdict,
+        "panel_verdict": response.panel_verdict,
         "published_at": response.published_at.isoformat() if response.published_at else None,
     }
 
@@ -143,7 +144,8 @@ def _go_public(session, record_event, story: Story, response: Response, now) -> 
 def change_data(response: Response) -> dict:
     return {"story_id": response.story_id, "response_id": response.id,
             "change_status": response.change_status,
-            "description": response.change_description, "verdict": response.author_verdict}
+            "description": response.change_description, "verdict": response.author_verdict,
+            "panel_verdict": response.panel_verdict}
 
 
 def _alert_story_readers(session, story: Story, response: Response, now) -> None:
@@ -176,4 +178,26 @@ def record_verdict(session, record_event, data, now) -> dict:
     response.verdict_at = now
     record_event(session, "change.recorded", change_data(response), subject=story.id,
                  organisation=story.organisation_id, classification="public")
+    return public_view(response)
+
+
+def record_panel_verdict(session, record_event, organisation_id: str, response_id: str, data,
+                         person_id: str | None, now) -> dict:
+    """A panel (for example the service user council) checks a claimed change: a member records
+    the panel's view. Once per response; the note stays with staff."""
+    values = validate(PanelVerdictInput(), data)
+    response = session.get(Response, response_id)
+    if response is None or response.organisation_id != organisation_id \
+            or response.status != "published" or response.change_status == "none":
+        raise NotFound("We could not find a published change with that id.",
+                       {"response_id": ["Unknown id."]})
+    if response.panel_verdict is not None:
+        raise Conflict("The panel's view of this change is already recorded.",
+                       {"verdict": ["Already recorded."]})
+    response.panel_verdict = values["verdict"]
+    response.panel_note = values.get("note")
+    response.panel_verdict_by = person_id
+    response.panel_verdict_at = now
+    record_event(session, "change.recorded", change_data(response), subject=response.story_id,
+                 organisation=organisation_id, classification="public")
     return public_view(response)

@@ -163,6 +163,12 @@ class TrackInput(_Stripped):
                                   error_messages={"required": "Please enter your tracking code."})
 
 
+class PanelVerdictInput(StrictSchema):
+    verdict = fields.String(required=True, validate=check.OneOf(
+        ("confirmed", "disputed"), error="Please say whether the change happened."))
+    note = Text(max=1000, required=False)
+
+
 class VerdictInput(TrackInput):
     response_id = fields.String(required=True, validate=check.Length(min=1, max=36))
     verdict = fields.String(required=True, validate=check.OneOf(

@@ -140,6 +140,13 @@ class FeedbackService(ServiceBase):
         with self.db.transaction() as session:
             return responses.record_verdict(session, self.db.record_event, data, now())
 
+    @api
+    def record_panel_verdict(self, principal, organisation_id, response_id, data):
+        require(principal, "feedback.verify", organisation_id)
+        with self.db.transaction() as session:
+            return responses.record_panel_verdict(session, self.db.record_event, organisation_id,
+                                                  response_id, data, _person(principal), now())
+
     # --- submission on someone's behalf and moderation ----------------------------------
     @api
     def submit_assisted_story(self, principal, organisation_id, data):

@@ -181,6 +181,14 @@ class FeedbackApi:
     def feedback_publish_response(self, request, principal, organisation_id, response_id):
         return call(self.rpc.feedback.publish_response, principal, organisation_id, response_id)
 
+    @route("POST", STAFF + "/responses/<response_id>/panel-verdict",
+           summary="Record a panel's view of a claimed change: confirmed or disputed", tags=TAGS,
+           body=s.FeedbackPanelVerdict, response=s.FeedbackPublicResponse, errors=(404, 409),
+           action="feedback.verify")
+    def feedback_panel_verdict(self, request, principal, body, organisation_id, response_id):
+        return call(self.rpc.feedback.record_panel_verdict, principal, organisation_id,
+                    response_id, body)
+
     @route("POST", STAFF + "/responses/<response_id>/reject",
            summary="Reject a response with a reason the responder sees", tags=TAGS,
            body=s.FeedbackReject, response=s.FeedbackResponse, errors=(404, 409),

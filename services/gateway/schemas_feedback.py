@@ -119,6 +119,8 @@ class FeedbackPublicResponse(Schema):
     change_status = fields.String(metadata={"enum": list(CHANGE_STATUSES)})
     change_description = fields.String(allow_none=True)
     author_verdict = fields.String(allow_none=True, metadata={"enum": list(VERDICTS)})
+    panel_verdict = fields.String(allow_none=True, metadata={
+        "enum": list(VERDICTS), "description": "A panel's check of the claimed change"})
     published_at = fields.String()
 
 
@@ -168,6 +170,12 @@ class FeedbackTrackedStory(Schema):
     rejection_reason = fields.String(allow_none=True)
     responses = fields.List(fields.Nested(FeedbackPublicResponse))
     awaiting_verdict = fields.List(fields.String())
+
+
+class FeedbackPanelVerdict(_Stripped):
+    verdict = fields.String(required=True, validate=validate.OneOf(
+        VERDICTS, error="Choose one of: {choices}."))
+    note = _optional_text(1000)
 
 
 class FeedbackVerdict(_Stripped):
@@ -323,6 +331,7 @@ class FeedbackResponse(Schema):
     responder_person_id = fields.String(allow_none=True)
     rejection_reason = fields.String(allow_none=True)
     author_verdict = fields.String(allow_none=True)
+    panel_verdict = fields.String(allow_none=True)
     status = fields.String(metadata={"enum": ["pending", "published", "rejected"]})
     responder_title = fields.String()
     text = fields.String()

@@ -23,12 +23,12 @@ ROLES = ("service_user", "volunteer", "council_member", "staff", "responder", "m
 _EVERYONE = {"organisations.read", "care_services.read"}
 _STAFF = _EVERYONE | {"people.read", "feedback.read", "feedback.assist", "mystery_shopping.read"}
 _LEAD = _STAFF | {"people.manage", "roles.manage", "care_services.manage", "panels.manage",
-                  "feedback.moderate", "feedback.respond", "feedback.route",
+                  "feedback.moderate", "feedback.respond", "feedback.route", "feedback.verify",
                   "mystery_shopping.manage"}
 ROLE_ACTIONS: dict[str, set[str]] = {
     "service_user": set(_EVERYONE),
     "volunteer": _EVERYONE | {"feedback.assist", "mystery_shopping.shop"},
-    "council_member": _EVERYONE | {"feedback.assist", "mystery_shopping.shop",
+    "council_member": _EVERYONE | {"feedback.assist", "feedback.verify", "mystery_shopping.shop",
                                    "mystery_shopping.read"},
     "staff": set(_STAFF),
     "responder": _STAFF | {"feedback.respond"},

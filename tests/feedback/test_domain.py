@@ -245,6 +245,45 @@ def test_responses_are_moderated_until_the_responder_is_trusted(feedback_session
         assert stories.public_one(session, ORG, second["story_id"])["status"] == "responded"
 
 
+def test_a_panel_confirms_or_disputes_a_claimed_change_once(feedback_sessions, events_recorded):
+    """Besides the author, a panel (e.g. the service user council) may check a change."""
+    with transaction(feedback_sessions) as session:
+        told = submit(session, events_recorded, story(["cs-1"]))
+        publish(session, events_recorded, told["story_id"])
+        plain, _ = responses.respond(session, events_recorded, ORG, told["story_id"], {
+            "text": "Thank you for telling us.", "responder_title": "Service manager"},
+            "manager-1", 10, now())
+        change, _ = responses.respond(session, events_recorded, ORG, told["story_id"], {
+            "text": "We now show the waiting time.", "responder_title": "Service manager",
+            "change_status": "made", "change_description": "A screen in reception."},
+            "manager-1", 10, now())
+        for pending in (plain, change):
+            responses.publish(session, events_recorded, ORG, pending["id"], now())
+        with pytest.raises(NotFound):  # a response that claims no change has nothing to check
+            responses.record_panel_verdict(session, events_recorded, ORG, plain["id"],
+                                           {"verdict": "confirmed"}, "council-1", now())
+        with pytest.raises(NotFound):  # another organisation's panel
+            responses.record_panel_verdict(session, events_recorded, "org-2", change["id"],
+                                           {"verdict": "confirmed"}, "council-1", now())
+        with pytest.raises(InvalidInput) as bad:
+            responses.record_panel_verdict(session, events_recorded, ORG, change["id"],
+                                           {"verdict": "maybe"}, "council-1", now())
+        assert list(bad.value.fields) == ["verdict"]
+        checked = responses.record_panel_verdict(
+            session, events_recorded, ORG, change["id"],
+            {"verdict": "disputed", "note": "The screen is switched off."}, "council-1", now())
+        assert checked["panel_verdict"] == "disputed" and checked["author_verdict"] is None
+        with pytest.raises(Conflict):
+            responses.record_panel_verdict(session, events_recorded, ORG, change["id"],
+                                           {"verdict": "confirmed"}, "council-2", now())
+        public = stories.public_one(session, ORG, told["story_id"])
+    shown = next(r for r in public["responses"] if r["id"] == change["id"])
+    assert shown["panel_verdict"] == "disputed" and "switched off" not in str(shown)
+    recorded = [data for kind, data, _ in events_recorded.seen if kind == "change.recorded"]
+    assert recorded[-1]["panel_verdict"] == "disputed"
+    assert "switched off" not in str(recorded)  # the panel's note stays with staff
+
+
 def test_a_change_needs_a_description():
     with pytest.raises(InvalidInput) as caught:
         stories.validate(responses.RespondInput(), {"text": "ok", "responder_title": "m",

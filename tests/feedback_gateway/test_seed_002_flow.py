@@ -9,6 +9,8 @@ from pathlib import Path
 from involve.kernel.mail import read_outbox
 from tests.support.running import Client
 
+from tests.integration.test_identity_api import PASSWORD, invite_and_register
+
 from .helpers import AUTHOR_EMAIL, CLEANED, story, tag_ids, wait_for_alerts
 
 
@@ -138,3 +140,16 @@ def test_seed_002_story_reaches_the_right_staff_is_answered_and_leads_to_change(
     assert (summary["stories_published"], summary["stories_responded"],
             summary["changes_made"], summary["changes_confirmed"]) == (1, 1, 1, 1)
     assert summary["response_rate"] == 1.0
+
+    # A panel checks the change too: a council member records the panel's view; staff cannot.
+    invite_and_register(setting.admin, setting.platform, service_config["DATA_DIR"], setting.org,
+                        "cal@phoenix.example.org", "council_member", name="Cal")
+    cal = Client(setting.platform).sign_in("cal@phoenix.example.org", PASSWORD)
+    panel_url = f"{setting.staff}/responses/{response['id']}/panel-verdict"
+    assert setting.people["sam"].post(panel_url, {"verdict": "confirmed"})[0] == 403
+    assert cal.post(panel_url, {"verdict": "perhaps"})[0] == 422
+    status, body = cal.post(panel_url, {"verdict": "confirmed", "note": "We saw the board."})
+    assert status == 200 and body["panel_verdict"] == "confirmed", body
+    assert cal.post(panel_url, {"verdict": "disputed"})[0] == 409
+    shown = public.get(f"{setting.api}/stories/{story_id}")[1]["responses"][0]
+    assert shown["panel_verdict"] == "confirmed" and "We saw the board" not in json.dumps(shown)
