@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, update
 
 from .alerts import story_link
 from .models import Alert, Subscription
@@ -31,6 +31,8 @@ def run(session, now, every_seconds: float) -> list[dict]:
             continue
         if (sub.last_digest_at or sub.created_at) > cutoff:
             continue
+        if not _claim(session, sub, now, cutoff):
+            continue  # another instance is sending this digest
         lines = [f"- {a.title}\n  {story_link(a.organisation_id, a.story_id)}" for a in items]
         messages.append({"person_id": sub.person_id, "team_email": None if sub.person_id
                          else sub.team_email,
@@ -40,5 +42,20 @@ def run(session, now, every_seconds: float) -> list[dict]:
                                  + "\n".join(lines) + "\n"})
         for alert in items:
             alert.digested_at = now
-        sub.last_digest_at = now
     return messages
+
+
+def _claim(session, sub: Subscription, now, cutoff) -> bool:
+    """Take this period's digest with one conditional UPDATE: of two instances running at once,
+    the second finds the row already moved on (PostgreSQL re-checks the condition after the
+    first commits; SQLite lets one writer at a time), so a digest is never sent twice."""
+    claimed = session.execute(
+        update(Subscription)
+        .where(Subscription.id == sub.id,
+               or_(Subscription.last_digest_at <= cutoff,
+                   and_(Subscription.last_digest_at.is_(None), Subscription.created_at <= cutoff)))
+        .values(last_digest_at=now)
+        .execution_options(synchronize_session=False)).rowcount
+    if claimed:
+        sub.last_digest_at = now
+    return bool(claimed)

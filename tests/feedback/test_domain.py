@@ -388,6 +388,29 @@ def test_digest_subscribers_get_one_email_per_period(feedback_sessions, events_r
         assert alerts.inbox(session, ORG, "p-digest")[0]["read_at"] is not None
 
 
+def test_a_digest_taken_by_another_instance_is_not_sent_again(feedback_sessions,
+                                                              events_recorded):
+    """Two instances may run the digest timer at once: the claim is one conditional UPDATE, so
+    the one that read the subscription before the other sent it finds nothing to claim."""
+    from involve.feedback.models import Subscription
+
+    start = now()
+    with transaction(feedback_sessions) as session:
+        sub_id = subscribe(session, person_id="p-digest", delivery="digest")["id"]
+        story_id = submit(session, events_recorded, story(["cs-1"]))["story_id"]
+        publish(session, events_recorded, story_id)
+        routing.route(session, story_id, start)
+    due = start + timedelta(days=1, seconds=1)
+    with feedback_sessions() as late:  # the slower instance has already read the subscription
+        stale = late.get(Subscription, sub_id)
+        late.expunge(stale)
+    with transaction(feedback_sessions) as session:
+        assert len(digests.run(session, due, 86400)) == 1
+    with transaction(feedback_sessions) as session:
+        assert digests._claim(session, stale, due, due - timedelta(days=1)) is False
+        assert digests.run(session, due, 86400) == []
+
+
 # --- erasure ------------------------------------------------------------------------------
 def test_erasure_unlinks_the_author_and_removes_a_subscriber(feedback_sessions,
                                                             events_recorded):
