@@ -283,3 +283,21 @@ def test_subscribing_the_inbox_answering_and_the_author_confirming(organisation,
     assert_accessible(author)
     author.goto(f"{site}/organisations/{org}/stories/{told['story_id']}")
     assert "The author confirmed this change" in author.locator("main").inner_text()
+
+    # A panel checks the change too (the administrator may act for the panel here).
+    page.goto(f"{staff}/changes")
+    assert page.locator("h1").inner_text() == "Changes to check"
+    assert_accessible(page)
+    save = page.get_by_role("button", name="Save the panel's view of “Nobody said how long”")
+    save.click()
+    assert page.title().startswith("Error: ")
+    assert [text for text, _ in error_summary_links(page)] == [
+        "Say whether the change has happened"]
+    assert_accessible(page)
+    page.get_by_label("Yes, we checked and it has happened").check()
+    page.get_by_role("button", name="Save the panel's view of “Nobody said how long”").click()
+    assert "The panel's view is now shown" in page.get_by_role("status").first.inner_text()
+    assert_accessible(page)
+    author.goto(f"{site}/organisations/{org}/stories/{told['story_id']}")
+    assert "A service user panel checked and confirmed this change" in author.locator(
+        "main").inner_text()

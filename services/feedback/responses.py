@@ -90,6 +90,18 @@ def queue(session, organisation_id: str) -> list[dict]:
     return [staff_view(r, s) for r, s in rows]
 
 
+def changes_to_check(session, organisation_id: str) -> list[dict]:
+    """Published responses that claim a change the panel has not checked yet, oldest first."""
+    rows = session.execute(select(Response, Story).join(Story, Story.id == Response.story_id)
+                           .where(Response.organisation_id == organisation_id,
+                                  Response.status == "published",
+                                  Response.change_status != "none",
+                                  Response.panel_verdict.is_(None))
+                           .order_by(Response.published_at, Response.id)).all()
+    return [{**public_view(r), "story_id": r.story_id,
+             "story_title": stories.current(s)["title"]} for r, s in rows]
+
+
 def _pending(response: Response) -> None:
     if response.status != "pending":
         raise Conflict("This response has already been moderated.",

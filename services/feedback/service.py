@@ -141,6 +141,12 @@ class FeedbackService(ServiceBase):
             return responses.record_verdict(session, self.db.record_event, data, now())
 
     @api
+    def changes_to_check(self, principal, organisation_id):
+        require(principal, "feedback.verify", organisation_id)
+        with self.db.sessions() as session:
+            return responses.changes_to_check(session, organisation_id)
+
+    @api
     def record_panel_verdict(self, principal, organisation_id, response_id, data):
         require(principal, "feedback.verify", organisation_id)
         with self.db.transaction() as session:

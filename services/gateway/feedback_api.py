@@ -181,6 +181,12 @@ class FeedbackApi:
     def feedback_publish_response(self, request, principal, organisation_id, response_id):
         return call(self.rpc.feedback.publish_response, principal, organisation_id, response_id)
 
+    @route("GET", STAFF + "/changes-to-check",
+           summary="Changes that responses claim and a panel has not checked yet", tags=TAGS,
+           response=s.FeedbackChangeToCheck, many=True, action="feedback.verify")
+    def feedback_changes_to_check(self, request, principal, organisation_id):
+        return call(self.rpc.feedback.changes_to_check, principal, organisation_id)
+
     @route("POST", STAFF + "/responses/<response_id>/panel-verdict",
            summary="Record a panel's view of a claimed change: confirmed or disputed", tags=TAGS,
            body=s.FeedbackPanelVerdict, response=s.FeedbackPublicResponse, errors=(404, 409),

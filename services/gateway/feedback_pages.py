@@ -86,6 +86,7 @@ NOTICES = {
     "response-rejected": "The response has been rejected.",
     "alert-read": "Marked as read.",
     "tag-added": "The tag has been added.",
+    "checked": "Thank you. The panel's view is now shown with the change.",
 }
 _STORY_MISSING = {"care_service_ids": "Choose the care service your story is about",
                   "title": "Give your story a title",
@@ -546,6 +547,44 @@ class FeedbackPages:
              {"reason": reason})
         return redirect(f"{self._feedback_staff_base(organisation_id)}/moderation"
                         "?done=response-rejected")
+
+    # --- panels: checking the changes responses claim --------------------------------------------
+    def _feedback_changes_page(self, request, viewer, organisation_id, form=None,
+                               failed_id=None, status=200):
+        require(viewer.principal, "feedback.verify", organisation_id)
+        organisation = self._feedback_staff_organisation(viewer, organisation_id,
+                                                         "feedback.verify")
+        changes = call(self.rpc.feedback.changes_to_check, viewer.principal, organisation_id)
+        forms = {c["id"]: form if c["id"] == failed_id else Form(prefix=f"check-{c['id']}-")
+                 for c in changes}
+        return self._feedback_render(
+            request, viewer, "feedback_changes.html", title="Changes to check",
+            organisation=organisation, base=self._feedback_staff_base(organisation_id),
+            changes=changes, forms=forms, failed_form=form if failed_id else None,
+            status=status)
+
+    @page("GET", STAFF + "/changes")
+    def feedback_changes_page(self, request, viewer, organisation_id):
+        return self._feedback_changes_page(request, viewer, organisation_id)
+
+    @page("POST", STAFF + "/responses/<response_id>/panel-verdict")
+    def feedback_panel_verdict_form(self, request, viewer, organisation_id, response_id):
+        require(viewer.principal, "feedback.verify", organisation_id)
+        form = Form(request.form, prefix=f"check-{response_id}-", anchors={
+            "verdict": f"check-{response_id}-verdict-0"})
+        if form.get("verdict") not in ("confirmed", "disputed"):
+            form.fail("verdict", "Say whether the change has happened")
+        if len(form.get("note")) > 1000:
+            form.fail("note", "Use at most 1,000 characters")
+        data = {"verdict": form.get("verdict")}
+        if form.get("note"):
+            data["note"] = form.get("note")
+        done = form.ok and attempt(form, self.rpc.feedback.record_panel_verdict,
+                                   viewer.principal, organisation_id, response_id, data)
+        if not done:
+            return self._feedback_changes_page(request, viewer, organisation_id, form,
+                                               failed_id=response_id, status=form.status)
+        return redirect(f"{self._feedback_staff_base(organisation_id)}/changes?done=checked")
 
     # --- staff: the inbox ------------------------------------------------------------------------
     @page("GET", STAFF + "/inbox")

@@ -172,6 +172,11 @@ class FeedbackTrackedStory(Schema):
     awaiting_verdict = fields.List(fields.String())
 
 
+class FeedbackChangeToCheck(FeedbackPublicResponse):
+    story_id = fields.String()
+    story_title = fields.String()
+
+
 class FeedbackPanelVerdict(_Stripped):
     verdict = fields.String(required=True, validate=validate.OneOf(
         VERDICTS, error="Choose one of: {choices}."))

@@ -241,3 +241,42 @@ def test_moderators_add_tags_on_the_moderation_page(setting):
     assert {"name": "Waiting times", "group": "Access", "sentiment": "negative"} in tags
     assert send(setting.people["sam"], f"{staff}/tags", {"name": "x", "group": "y",
                                                          "sentiment": "neutral"})[0] == 403
+
+
+def test_a_council_member_checks_a_claimed_change_for_the_panel(setting, service_config):
+    """The 'Changes to check' page: a panel member says whether a claimed change happened; the
+    public story shows the panel's view, and the note stays with staff."""
+    from tests.integration.test_identity_api import PASSWORD, invite_and_register
+
+    from .helpers import moderate_and_publish, submit
+
+    story_id = submit(setting)["story_id"]
+    moderate_and_publish(setting, story_id)
+    status, response = setting.people["rae"].post(
+        f"{setting.staff}/stories/{story_id}/responses", {
+            "text": "Thank you. We have changed this.", "responder_title": "Service manager",
+            "change_status": "made", "change_description": "A waiting-time board in reception."})
+    assert status == 201, response
+    assert setting.people["mo"].post(f"{setting.staff}/responses/{response['id']}/publish")[0] == 200
+    invite_and_register(setting.admin, setting.platform, service_config["DATA_DIR"], setting.org,
+                        "cara@phoenix.example.org", "council_member", name="Cara")
+    cara = Client(setting.platform).sign_in("cara@phoenix.example.org", PASSWORD)
+    pages = f"/admin/organisations/{setting.org}/feedback"
+
+    assert get(setting.people["sam"], pages + "/changes")[0] == 403  # staff are not the panel
+    status, page = get(cara, pages + "/changes")
+    assert status == 200 and "A waiting-time board in reception." in page
+    action = f"{pages}/responses/{response['id']}/panel-verdict"
+    status, page = send(cara, action, {"note": "x" * 1001})
+    assert status == 422
+    assert summary_links(page) == [f"#check-{response['id']}-verdict-0",
+                                   f"#check-{response['id']}-note"]
+    status, page = send(cara, action, {"verdict": "disputed",
+                                       "note": "The board is switched off."})
+    assert status == 200  # back on the list (the redirect is followed)
+    assert "The panel's view is now shown" in text_of(page)
+    assert "There are no changes waiting to be checked." in text_of(page)
+    status, public = get(Client(setting.platform),
+                         f"/organisations/{setting.org}/stories/{story_id}")
+    assert "A service user panel checked and says this change has not happened" in text_of(public)
+    assert "switched off" not in public
