@@ -49,7 +49,8 @@ def register_invitee(admin, site, site_data_dir, organisation_id, role):
 @pytest.fixture(scope="module")
 def phoenix(browser, site, site_data_dir):
     """Phoenix Futures with two services and three council members (the first uses the
-    Sheffield service), and a coordinator signed in to the mystery-shopping pages."""
+    Sheffield service; the first two have agreed to be asked to mystery shop), and a coordinator
+    signed in to the mystery-shopping pages."""
     email = unique("coordinator") + "@example.org"
     create_admin(site_data_dir, email, "Chris Coordinator", PASSWORD)
     admin = Client(site).sign_in(email, PASSWORD)
@@ -66,6 +67,10 @@ def phoenix(browser, site, site_data_dir):
         services[name] = body["id"]
     shoppers = [register_invitee(admin, site, site_data_dir, org, "council_member")
                 for _ in range(3)]
+    for _, client in shoppers[:2]:  # the third says yes on their My account page, in the first test
+        status, consent = client.put("/api/v1/me/consents", {"purpose": "mystery_shopping",
+                                                              "given": True})
+        assert status == 200 and consent["given"] is True, consent
     context = browser.new_context(locale="en-GB")
     page = context.new_page()
     sign_in(page, site, email, PASSWORD, path=f"/sign-in?next=/organisations/{org}/mystery-shopping")
@@ -117,6 +122,25 @@ def test_seed_000_coordinator_shopper_and_report_pages(phoenix, site, new_page, 
     assert error_summary_links(page) == [("Choose the council member or volunteer to add",
                                           "#shopper-person-id")]
     assert_accessible(page)
+    assert "Only people who have agreed to be asked to mystery shop can be added" in page.locator(
+        "section[aria-labelledby='add']").inner_text()
+    # The third council member has not yet agreed to be asked: refused, saying how to put it right.
+    third_email, third = phoenix["shoppers"][2]
+    page.get_by_label("Who? (their Involve id)").select_option(third.person_id)
+    page.get_by_role("button", name="Add the shopper").click()
+    assert error_summary_links(page) == [(
+        "They have not agreed to be asked to mystery shop. They can say yes on their My account "
+        "page, under \u201cBeing asked to mystery shop\u201d", "#shopper-person-id")]
+    assert page.locator("section[aria-labelledby='roster']").inner_text().count(
+        third.person_id) == 0
+    assert_accessible(page)
+    # They say yes on their My account page.
+    account = shopper_page(new_page, site, third_email)
+    account.goto(f"{site}/account")
+    account.get_by_role("button", name="I agree to: Being asked to mystery shop").click()
+    choice = account.locator("ul.consents > li").filter(
+        has=account.get_by_role("heading", name="Being asked to mystery shop"))
+    assert "You have agreed" in choice.inner_text()
     for index, (_, client) in enumerate(phoenix["shoppers"]):
         page.get_by_label("Who? (their Involve id)").select_option(client.person_id)
         if index == 0:

@@ -14,11 +14,13 @@ from marshmallow import validate as check
 from sqlalchemy import select
 
 from involve.kernel.db import now
-from involve.kernel.errors import NotFound
+from involve.kernel.errors import InvalidInput, NotFound
 from involve.kernel.schemas import StrictSchema, validate
 
+from . import people
 from .crypto import Keys
 from .models import CareService, Consent, Organisation, Person, Role
+from .schemas import CONSENT_PURPOSES
 
 PUBLIC_CARE_SERVICE_FIELDS = ("id", "name", "kind", "region", "website", "public_phone",
                               "public_email")
@@ -105,4 +107,20 @@ def roles_in(session, organisation_id: str, person_ids: list[str]) -> dict[str, 
                Person.erased_at.is_(None)).order_by(Role.role))
     for person_id, role in rows:
         out[person_id].append(role)
+    return out
+
+
+def consenting(session, person_ids: list[str], purpose: str) -> list[str]:
+    """The given person ids (in the given order, once each) whose latest consent for ``purpose``
+    is given and who are not erased. Unknown ids are simply left out."""
+    if purpose not in CONSENT_PURPOSES:
+        raise InvalidInput("That is not something people can agree to.",
+                           {"purpose": [f"Choose one of: {', '.join(CONSENT_PURPOSES)}."]})
+    out = []
+    for person_id in dict.fromkeys(p for p in person_ids if isinstance(p, str)):
+        person = session.get(Person, person_id)
+        if person is None or person.erased_at is not None:
+            continue
+        if people.has_consent(session, person_id, purpose):
+            out.append(person_id)
     return out

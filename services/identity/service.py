@@ -254,3 +254,8 @@ class IdentityService(ServiceBase):
     def roles_of_people(self, organisation_id, person_ids):
         with self.db.sessions() as session:
             return directory.roles_in(session, organisation_id, list(person_ids))
+
+    @api
+    def people_consenting(self, person_ids, purpose):
+        with self.db.sessions() as session:
+            return directory.consenting(session, list(person_ids), purpose)

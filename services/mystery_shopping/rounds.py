@@ -61,9 +61,11 @@ def load(session, organisation_id: str, round_id) -> Round:
 
 
 def schedule(session, record_event, organisation_id: str, values: dict,
-             care_services: list[dict], roles_of) -> dict:
+             care_services: list[dict], roles_of, consenting) -> dict:
     """``values`` from check_input; ``care_services`` the organisation's public services;
-    ``roles_of(person_ids)`` -> {id: [roles]} (shoppers must still hold a shopper role)."""
+    ``roles_of(person_ids)`` -> {id: [roles]} (shoppers must still hold a shopper role);
+    ``consenting(person_ids)`` -> the ids among them who still agree to be asked to mystery shop
+    (the others stay on the roster but are left out of the round)."""
     try:
         set_row = question_sets.load_row(session, organisation_id, values["question_set_id"])
     except NotFound:
@@ -79,6 +81,8 @@ def schedule(session, record_event, organisation_id: str, values: dict,
     roster = shoppers.roster(session, organisation_id)
     roles = roles_of([s["id"] for s in roster]) if roster else {}
     roster = [s for s in roster if set(roles.get(s["id"]) or ()) & set(shoppers.SHOPPER_ROLES)]
+    agreed = set(consenting([s["id"] for s in roster])) if roster else set()
+    roster = [s for s in roster if s["id"] in agreed]
     seed = values["seed"] if values.get("seed") is not None else \
         random.SystemRandom().randrange(2**63)
     personas = [p for p in ("potential_client", "family_member", "referrer")

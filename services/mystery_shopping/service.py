@@ -52,6 +52,10 @@ class MysteryShoppingService(ServiceBase):
         return lambda person_ids: self._identity("roles_of_people", organisation_id,
                                                  list(person_ids))
 
+    def _consenting(self):
+        return lambda person_ids: self._identity("people_consenting", list(person_ids),
+                                                 "mystery_shopping")
+
     def _sync_sets(self) -> list[dict]:
         """Store the plugins' sets once per process (plugins change only on restart)."""
         done = getattr(self.plugins, "_mystery_shopping_synced", None)
@@ -105,7 +109,8 @@ class MysteryShoppingService(ServiceBase):
     def add_shopper(self, principal, organisation_id, data):
         require(principal, MANAGE, organisation_id)
         with self.db.transaction() as session:
-            out = shoppers.add(session, organisation_id, data, self._roles_of(organisation_id))
+            out = shoppers.add(session, organisation_id, data, self._roles_of(organisation_id),
+                               self._consenting())
             rounds.release(session, organisation_id, out["person_id"],
                            "A service they use was added.", set(out["services_used"]))
             return shoppers.as_dict(shoppers.load(session, organisation_id, out["id"]),
@@ -140,7 +145,8 @@ class MysteryShoppingService(ServiceBase):
         self._sync_sets()
         with self.db.transaction() as session:
             return rounds.schedule(session, self.db.record_event, organisation_id, values,
-                                   care_services, self._roles_of(organisation_id))
+                                   care_services, self._roles_of(organisation_id),
+                                   self._consenting())
 
     @api
     def list_rounds(self, principal, organisation_id):

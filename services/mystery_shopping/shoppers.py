@@ -14,6 +14,8 @@ from .models import Assignment, Round, Shopper
 from .schemas import PERSONAS, ShopperInput, ShopperUpdate
 
 SHOPPER_ROLES = ("council_member", "volunteer")
+NO_CONSENT = ("They have not agreed to be asked to mystery shop. They can say yes on their My account "
+              "page, under “Being asked to mystery shop”.")
 _input = ShopperInput()
 _update = ShopperUpdate()
 
@@ -60,14 +62,20 @@ def _personas(values: list[str]) -> list[str]:
     return [p for p in PERSONAS if p in set(values)]
 
 
-def add(session, organisation_id: str, data: dict, roles_of) -> dict:
-    """``roles_of(person_ids)`` -> {id: [roles]} (identity's roles_of_people)."""
+def add(session, organisation_id: str, data: dict, roles_of, consenting) -> dict:
+    """``roles_of(person_ids)`` -> {id: [roles]} (identity's roles_of_people);
+    ``consenting(person_ids)`` -> the ids among them who have agreed to be asked to mystery shop
+    (identity's people_consenting for the ``mystery_shopping`` purpose). Adding someone who was
+    taken off the roster puts them back, so the same checks apply."""
     values = validate(_input, data)
     roles = roles_of([values["person_id"]]).get(values["person_id"]) or []
     if not set(roles) & set(SHOPPER_ROLES):
         raise InvalidInput("Only council members and volunteers of this organisation can be "
                            "mystery shoppers. Give them one of those roles first.",
                            {"person_id": ["Not a council member or volunteer here."]})
+    if values["person_id"] not in set(consenting([values["person_id"]])):
+        # the same words beside the field: the pages show the field's message, not the summary
+        raise InvalidInput(NO_CONSENT, {"person_id": [NO_CONSENT]})
     services_used = sorted(set(values["services_used"]))
     personas = _personas(values["personas"])
     shopper = session.scalar(select(Shopper).where(Shopper.organisation_id == organisation_id,

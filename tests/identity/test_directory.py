@@ -92,3 +92,32 @@ def test_role_holders_and_roles_leave_out_erased_people(sessions, org):
         assert directory.roles_in(session, org, [lead]) == {lead: []}
         assert directory.notify(session, KEYS, lambda *a: None, lead,
                                 {"subject": "s", "body": "b"}) == {"sent": False}
+
+
+def test_consenting_follows_the_latest_consent_and_leaves_out_erased_people(sessions, org):
+    with transaction(sessions) as session:
+        ids = [people.create(session, KEYS, record, ADMIN, org, {
+            "name": name, "email": f"{name.split()[0].lower()}@example.org",
+            "roles": ["volunteer"]})["id"] for name in ("Ann Agrees", "Bob Declines", "Cy Changes")]
+    ann, bob, cy = ids
+    with transaction(sessions) as session:
+        for person_id, given in ((ann, True), (bob, False), (cy, True)):
+            people.record_consent(session, record, {"person_id": person_id, "roles": {}}, person_id,
+                                  {"purpose": "mystery_shopping", "given": given})
+        people.record_consent(session, record, {"person_id": bob, "roles": {}}, bob,
+                              {"purpose": "panel_selection", "given": True})
+    with sessions() as session:
+        # the given order is kept; refusals, other purposes and unknown ids are left out
+        assert directory.consenting(session, [cy, "unknown", bob, ann, cy], "mystery_shopping") == [cy, ann]
+        assert directory.consenting(session, [ann, bob], "panel_selection") == [bob]
+        assert directory.consenting(session, [], "mystery_shopping") == []
+    with transaction(sessions) as session:  # a withdrawal counts from then on
+        people.record_consent(session, record, {"person_id": cy, "roles": {}}, cy,
+                              {"purpose": "mystery_shopping", "given": False})
+    with transaction(sessions) as session:
+        privacy.erase(session, record, {"person_id": ann, "roles": {}}, ann, {"confirm": True})
+    with sessions() as session:
+        assert directory.consenting(session, [ann, bob, cy], "mystery_shopping") == []
+    with sessions() as session, pytest.raises(InvalidInput) as bad:
+        directory.consenting(session, [bob], "selling_your_data")
+    assert set(bad.value.fields) == {"purpose"}

@@ -38,8 +38,17 @@ def complete_call(yes: int, welcome: int, call_back: int, words: str, when: date
             "notes": "Checked against the information pack.", "callback_promised": False}
 
 
+def agree_to_mystery_shop(client, given=True):
+    """The person says yes (or no) to being asked to mystery shop, as on their My account page."""
+    status, consent = client.put("/api/v1/me/consents", {"purpose": "mystery_shopping",
+                                                          "given": given})
+    assert status == 200 and consent["given"] is given, consent
+    return consent
+
+
 class Phoenix:
-    """Seed 000: an organisation with three services, a coordinator, three council members."""
+    """Seed 000: an organisation with three services, a coordinator, three council members who
+    have agreed to be asked to mystery shop."""
 
     def __init__(self, platform, admin, data_dir):
         self.org = make_org(admin, "Phoenix Futures")
@@ -60,6 +69,7 @@ class Phoenix:
             invite_and_register(admin, platform, data_dir, self.org, f"{name}@phoenix.example",
                                 "council_member", name=name.title())
             self.shoppers[name] = Client(platform).sign_in(f"{name}@phoenix.example", PASSWORD)
+            agree_to_mystery_shop(self.shoppers[name])
 
     def first_contact_set(self) -> dict:
         status, sets = self.lead.get(f"{self.base}/question-sets")
@@ -361,3 +371,35 @@ def test_a_set_in_use_is_frozen_and_the_roster_can_change(platform, admin, servi
     assert {s["person_id"] for s in lead.get(f"{base}/shoppers")[1]
             if s.get("active", True)} == {phoenix.shoppers["ann"].person_id,
                                           phoenix.shoppers["bob"].person_id}
+
+
+def test_only_people_who_agreed_can_shop_and_a_withdrawal_keeps_them_out(platform, admin,
+                                                                        service_config):
+    phoenix = Phoenix(platform, admin, service_config["DATA_DIR"])
+    base, lead = phoenix.base, phoenix.lead
+    invite_and_register(admin, platform, service_config["DATA_DIR"], phoenix.org,
+                        "val@phoenix.example", "volunteer", name="Val")
+    val = Client(platform).sign_in("val@phoenix.example", PASSWORD)
+    status, body = lead.post(f"{base}/shoppers", {"person_id": val.person_id})
+    assert status == 422, body
+    assert list(body["error"]["fields"]) == ["person_id"]
+    assert "not agreed to be asked to mystery shop" in body["error"]["message"]
+    assert "My account" in body["error"]["message"]
+    assert val.person_id not in {s["person_id"] for s in lead.get(f"{base}/shoppers")[1]}
+
+    agree_to_mystery_shop(val)
+    for who in [val, *phoenix.shoppers.values()]:
+        status, added = lead.post(f"{base}/shoppers", {"person_id": who.person_id})
+        assert status == 201, added
+    today = date.today()
+    first = phoenix.schedule("Spring", today, today + timedelta(days=30), seed=8)
+    assert val.person_id in {a["shopper_id"] for a in first["assignments"]}
+
+    # Val changes her mind: she stays on the list, but the next round leaves her out
+    agree_to_mystery_shop(val, given=False)
+    assert val.person_id in {s["person_id"] for s in lead.get(f"{base}/shoppers")[1]}
+    second = phoenix.schedule("Summer", today + timedelta(days=31), today + timedelta(days=60),
+                              seed=8)
+    given = Counter(a["shopper_id"] for a in second["assignments"])
+    assert val.person_id not in given and sum(given.values()) == 6
+    assert set(given) <= {c.person_id for c in phoenix.shoppers.values()}

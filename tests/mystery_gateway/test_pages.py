@@ -36,6 +36,15 @@ def test_pages_render_for_each_role_and_refuse_the_others(platform, admin, servi
                         "val@phoenix.example", "volunteer", name="Val")
     volunteer = Client(platform).sign_in("val@phoenix.example", PASSWORD)
     assert volunteer.get(pages + f"/rounds/{round_['id']}/report")[0] == 403
+    # the shoppers page says who can be added, and refuses someone who has not agreed
+    status, html = lead.get(pages + "/shoppers")
+    assert status == 200 and "Only people who have agreed to be asked to mystery shop" in html
+    status, html = post_form(lead, pages + "/shoppers", {"person_id": volunteer.person_id,
+                                                        "personas": ["potential_client"]})
+    assert status == 422, html[-3000:]
+    # beside the field, with how to put it right (the page's own quotes are HTML-escaped)
+    assert "They have not agreed to be asked to mystery shop. They can say yes on their My " \
+        "account page" in html
     # another's call is not found among mine
     bobs = phoenix.mine("bob")[0]
     assert ann.get(pages + f"/my-calls/{bobs['id']}")[0] == 404

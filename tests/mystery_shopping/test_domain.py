@@ -25,22 +25,27 @@ def roles(ids):
     return {i: ["council_member"] if i.startswith("p-") else ["staff"] for i in ids}
 
 
+def agreed(ids):
+    """Stands in for identity's people_consenting: everyone here agreed to be asked to shop."""
+    return list(ids)
+
+
 @pytest.fixture
 def org(ms_sessions):
     with transaction(ms_sessions) as s:
         question_sets.sync(s, fake_plugins(acme=[small_set()]))
         for person, used in SHOPPERS.items():
-            shoppers.add(s, ORG, {"person_id": person, "services_used": used}, roles)
+            shoppers.add(s, ORG, {"person_id": person, "services_used": used}, roles, agreed)
         return question_sets.list_for(s, ORG)[0]
 
 
-def schedule(sessions, record, set_id, name="January round", seed=7, **extra):
+def schedule(sessions, record, set_id, name="January round", seed=7, consenting=agreed, **extra):
     body = {"name": name, "question_set_id": set_id,
             "care_service_ids": ["cs-sheffield", "cs-rotherham", "cs-stoke"],
             "calls_per_service": 2, "starts_on": "2026-01-05", "ends_on": "2026-02-27",
             "seed": seed, **extra}
     with transaction(sessions) as s:
-        return rounds.schedule(s, record, ORG, rounds.check_input(body), CARE, roles)
+        return rounds.schedule(s, record, ORG, rounds.check_input(body), CARE, roles, consenting)
 
 
 def when(days=1):
@@ -101,8 +106,52 @@ def _shopper_id(session, person):
 
 def test_only_council_members_and_volunteers_can_shop(ms_sessions, org):
     with transaction(ms_sessions) as s, pytest.raises(InvalidInput) as caught:
-        shoppers.add(s, ORG, {"person_id": "staff-1"}, roles)
+        shoppers.add(s, ORG, {"person_id": "staff-1"}, roles, agreed)
     assert "person_id" in caught.value.fields
+
+
+def test_only_people_who_agreed_to_be_asked_can_be_added(ms_sessions, org):
+    asked = []
+
+    def nobody(ids):
+        asked.append(list(ids))
+        return []
+
+    with transaction(ms_sessions) as s, pytest.raises(InvalidInput) as caught:
+        shoppers.add(s, ORG, {"person_id": "p-eve"}, roles, nobody)
+    assert asked == [["p-eve"]]
+    assert list(caught.value.fields) == ["person_id"]
+    assert "not agreed to be asked to mystery shop" in str(caught.value)
+    assert "My account" in str(caught.value)
+    with transaction(ms_sessions) as s:
+        assert "p-eve" not in {x["person_id"] for x in shoppers.list_for(s, ORG)}
+        # someone taken off the roster who has since withdrawn cannot be put back either
+        shoppers.load(s, ORG, _shopper_id(s, "p-cy")).active = False
+    with transaction(ms_sessions) as s, pytest.raises(InvalidInput) as again:
+        shoppers.add(s, ORG, {"person_id": "p-cy"}, roles, nobody)
+    assert list(again.value.fields) == ["person_id"]
+    with transaction(ms_sessions) as s:
+        assert "p-cy" not in {x["person_id"] for x in shoppers.list_for(s, ORG)}
+        assert shoppers.add(s, ORG, {"person_id": "p-cy"}, roles, agreed)["active"] is True
+
+
+def test_a_shopper_who_withdrew_consent_is_left_out_of_the_next_round(ms_sessions,
+                                                                     events_recorded, org):
+    seen = []
+
+    def all_but_cy(ids):
+        seen.append(sorted(ids))
+        return [i for i in ids if i != "p-cy"]
+
+    r = schedule(ms_sessions, events_recorded, org["id"], consenting=all_but_cy)
+    assert seen == [sorted(SHOPPERS)]
+    given = {a["shopper_id"] for a in r["assignments"]}
+    assert "p-cy" not in given and given <= set(SHOPPERS) - {"p-cy"}
+    assert all(a["status"] == "assigned" for a in r["assignments"])
+    with transaction(ms_sessions) as s:  # still on the roster: they may agree again later
+        assert "p-cy" in {x["person_id"] for x in shoppers.list_for(s, ORG)}
+    again = schedule(ms_sessions, events_recorded, org["id"], name="After agreeing again")
+    assert "p-cy" in {a["shopper_id"] for a in again["assignments"]}
 
 
 BAD_CALLS = [

@@ -111,7 +111,7 @@ def test_plugin_sets_are_stored_by_version_and_unused_ones_follow_the_plugin(ms_
 
 def _schedule(sessions, record, set_id, seed=1):
     with transaction(sessions) as s:
-        shoppers.add(s, ORG, {"person_id": "p-1"}, lambda ids: {i: ["volunteer"] for i in ids})
+        shoppers.add(s, ORG, {"person_id": "p-1"}, lambda ids: {i: ["volunteer"] for i in ids}, list)
     with transaction(sessions) as s:
         values = rounds.check_input({
             "name": "January round", "question_set_id": set_id,
@@ -119,7 +119,7 @@ def _schedule(sessions, record, set_id, seed=1):
             "starts_on": "2026-01-05", "ends_on": "2026-02-27", "seed": seed})
         return rounds.schedule(s, record, ORG, values,
                                [{"id": k, "name": v} for k, v in SERVICES.items()],
-                               lambda ids: {i: ["volunteer"] for i in ids})
+                               lambda ids: {i: ["volunteer"] for i in ids}, list)
 
 
 def test_a_set_used_by_a_round_is_frozen_and_editing_makes_a_new_version(ms_sessions,
@@ -169,7 +169,7 @@ def _schedule_plugin_round(session, record, set_id):
         "calls_per_service": 1, "starts_on": "2026-03-02", "ends_on": "2026-04-24", "seed": 5})
     return rounds.schedule(session, record, ORG, values,
                            [{"id": k, "name": v} for k, v in SERVICES.items()],
-                           lambda ids: {i: ["volunteer"] for i in ids})
+                           lambda ids: {i: ["volunteer"] for i in ids}, list)
 
 
 BAD_EDITS = [

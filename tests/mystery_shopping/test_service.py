@@ -32,7 +32,15 @@ def phoenix(rpc):
                                                        "roles": ["council_member"]})["id"]
                for i in range(4)]
     staff = rpc.identity.create_person(ADMIN, org, {"name": "Sam", "roles": ["staff"]})["id"]
+    for member in members:  # each has said yes to being asked to mystery shop
+        set_consent(rpc, org, member, True)
     return org, care, principal(lead["id"], org, "involvement_lead"), members, staff
+
+
+def set_consent(rpc, org, person_id, given):
+    """What the person does on their My account page, through identity."""
+    return rpc.identity.set_my_consent(principal(person_id, org, "council_member"),
+                                       {"purpose": "mystery_shopping", "given": given})
 
 
 def record_calls(rpc, org, round_, questions, feeling_of):
@@ -236,3 +244,52 @@ def test_odd_input_to_any_method_is_a_clear_refusal_never_a_crash(rpc):
                 except InvolveError:
                     refused += 1
     assert refused > len(methods)
+
+
+def test_only_people_who_agreed_can_be_added_and_a_withdrawal_keeps_them_out_of_rounds(rpc):
+    org, care, lead, members, _ = phoenix(rpc)
+    ms = rpc.mystery_shopping
+    newcomer = rpc.identity.create_person(ADMIN, org, {"name": "Val", "roles": ["volunteer"]})["id"]
+    with pytest.raises(InvalidInput) as caught:
+        ms.add_shopper(lead, org, {"person_id": newcomer})
+    assert list(caught.value.fields) == ["person_id"] and caught.value.status == 422
+    assert caught.value.message == ("They have not agreed to be asked to mystery shop. They can say "
+                                    "yes on their My account page, under \u201cBeing asked to "
+                                    "mystery shop\u201d.")
+    set_consent(rpc, org, newcomer, False)  # saying no is not agreeing either
+    with pytest.raises(InvalidInput):
+        ms.add_shopper(lead, org, {"person_id": newcomer})
+    assert newcomer not in {s["person_id"] for s in ms.list_shoppers(lead, org)}
+    set_consent(rpc, org, newcomer, True)
+    assert ms.add_shopper(lead, org, {"person_id": newcomer})["person_id"] == newcomer
+
+    # identity's check refuses purposes it does not know, naming the field
+    with pytest.raises(InvalidInput) as caught:
+        rpc.identity.people_consenting([newcomer], "anything_at_all")
+    assert list(caught.value.fields) == ["purpose"]
+    assert rpc.identity.people_consenting([newcomer, members[0], "unknown"], "mystery_shopping") \
+        == [newcomer, members[0]]
+
+    for person in members:
+        ms.add_shopper(lead, org, {"person_id": person})
+    set_id = next(s["id"] for s in ms.list_question_sets(lead, org)
+                  if s["key"] == "involve.first-contact")
+    body = {"name": "January round", "question_set_id": set_id,
+            "care_service_ids": list(care.values()), "calls_per_service": 2,
+            "starts_on": "2026-01-05", "ends_on": "2026-02-27", "seed": 11}
+    first = ms.schedule_round(lead, org, body)
+    assert newcomer in {a["shopper_id"] for a in first["assignments"]}
+
+    # they change their mind: still on the roster, but the next round leaves them out
+    set_consent(rpc, org, newcomer, False)
+    assert newcomer in {s["person_id"] for s in ms.list_shoppers(lead, org)}
+    second = ms.schedule_round(lead, org, dict(body, name="March round", starts_on="2026-03-02",
+                                               ends_on="2026-04-24"))
+    given = {a["shopper_id"] for a in second["assignments"]}
+    assert len(second["assignments"]) == 6 and newcomer not in given and given <= set(members)
+    # and a coordinator cannot put them back on after taking them off
+    shopper_id = next(s["id"] for s in ms.list_shoppers(lead, org) if s["person_id"] == newcomer)
+    ms.remove_shopper(lead, org, shopper_id)
+    with pytest.raises(InvalidInput) as caught:
+        ms.add_shopper(lead, org, {"person_id": newcomer})
+    assert list(caught.value.fields) == ["person_id"]
