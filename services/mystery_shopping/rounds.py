@@ -60,6 +60,17 @@ def load(session, organisation_id: str, round_id) -> Round:
     return r
 
 
+def able(roster: list[dict], roles_of, consenting) -> list[dict]:
+    """The shoppers on ``roster`` who still hold a shopper role and still agree to be asked
+    (the others stay on the roster, so they come back if that changes)."""
+    if not roster:
+        return []
+    roles = roles_of([s["id"] for s in roster])
+    roster = [s for s in roster if set(roles.get(s["id"]) or ()) & set(shoppers.SHOPPER_ROLES)]
+    agreed = set(consenting([s["id"] for s in roster])) if roster else set()
+    return [s for s in roster if s["id"] in agreed]
+
+
 def schedule(session, record_event, organisation_id: str, values: dict,
              care_services: list[dict], roles_of, consenting) -> dict:
     """``values`` from check_input; ``care_services`` the organisation's public services;
@@ -78,11 +89,7 @@ def schedule(session, record_event, organisation_id: str, values: dict,
         raise InvalidInput("Some of the services are not this organisation's.",
                            {"care_service_ids": [f"Not a service of this organisation: {c}."
                                                  for c in unknown]})
-    roster = shoppers.roster(session, organisation_id)
-    roles = roles_of([s["id"] for s in roster]) if roster else {}
-    roster = [s for s in roster if set(roles.get(s["id"]) or ()) & set(shoppers.SHOPPER_ROLES)]
-    agreed = set(consenting([s["id"] for s in roster])) if roster else set()
-    roster = [s for s in roster if s["id"] in agreed]
+    roster = able(shoppers.roster(session, organisation_id), roles_of, consenting)
     seed = values["seed"] if values.get("seed") is not None else \
         random.SystemRandom().randrange(2**63)
     personas = [p for p in ("potential_client", "family_member", "referrer")
@@ -135,8 +142,10 @@ def get(session, organisation_id: str, round_id) -> dict:
 
 
 # --- reassignment ---------------------------------------------------------------------------
-def _reassign(session, r: Round, a: Assignment, reason: str, gone: str | None) -> None:
-    """Give ``a`` to the least-loaded other eligible shopper, or leave it unassigned."""
+def _reassign(session, r: Round, a: Assignment, reason: str, gone: str | None,
+              eligible=None) -> None:
+    """Give ``a`` to the least-loaded other eligible shopper, or leave it unassigned.
+    ``eligible(roster)`` narrows the roster (to shoppers who still hold a role and agree)."""
     history = list(a.history or [])
     if a.shopper_id:
         history.append({"shopper_id": gone or a.shopper_id, "reason": reason,
@@ -152,8 +161,11 @@ def _reassign(session, r: Round, a: Assignment, reason: str, gone: str | None) -
             loads[x.shopper_id] = loads.get(x.shopper_id, 0) + 1
     at_service = {x.shopper_id for x in others
                   if x.care_service_id == a.care_service_id and x.shopper_id}
+    roster = shoppers.roster(session, r.organisation_id)
+    if eligible is not None:
+        roster = eligible(roster)
     picked = assignments.pick_replacement(
-        a.care_service_id, a.persona, r.personas, shoppers.roster(session, r.organisation_id),
+        a.care_service_id, a.persona, r.personas, roster,
         loads, at_service, excluded, int(r.seed) ^ zlib.crc32(a.id.encode()) ^ len(history))
     a.history = history
     if picked is None:
@@ -165,7 +177,7 @@ def _reassign(session, r: Round, a: Assignment, reason: str, gone: str | None) -
 
 
 def reassign(session, organisation_id: str, assignment_id, data: dict, person_id,
-             manager: bool) -> dict:
+             manager: bool, eligible=None) -> dict:
     """Coordinators may reassign any open call; a shopper may decline their own."""
     from .schemas import ReassignInput
 
@@ -180,12 +192,13 @@ def reassign(session, organisation_id: str, assignment_id, data: dict, person_id
     if a.status == "recorded":
         raise Conflict("This call has already been recorded, so it cannot be reassigned.",
                        {"assignment_id": ["Already recorded."]})
-    _reassign(session, r, a, values["reason"].strip(), None)
+    _reassign(session, r, a, values["reason"].strip(), None, eligible)
     return _assignment_dict(a)
 
 
 def release(session, organisation_id: str, person_id: str, reason: str,
-            only_services: set[str] | None = None, gone: str | None = None) -> int:
+            only_services: set[str] | None = None, gone: str | None = None,
+            eligible=None) -> int:
     """Reassign a shopper's open calls in scheduled rounds (all, or those at ``only_services``)."""
     rows = session.scalars(
         select(Assignment).join(Round, Round.id == Assignment.round_id)
@@ -194,7 +207,7 @@ def release(session, organisation_id: str, person_id: str, reason: str,
     count = 0
     for a in list(rows):
         if only_services is None or a.care_service_id in only_services:
-            _reassign(session, session.get(Round, a.round_id), a, reason, gone)
+            _reassign(session, session.get(Round, a.round_id), a, reason, gone, eligible)
             count += 1
     return count
 

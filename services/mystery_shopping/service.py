@@ -56,6 +56,11 @@ class MysteryShoppingService(ServiceBase):
         return lambda person_ids: self._identity("people_consenting", list(person_ids),
                                                  "mystery_shopping")
 
+    def _eligible(self, organisation_id):
+        """Narrows a roster to shoppers who still hold a shopper role and still agree."""
+        roles_of, consenting = self._roles_of(organisation_id), self._consenting()
+        return lambda roster: rounds.able(roster, roles_of, consenting)
+
     def _sync_sets(self) -> list[dict]:
         """Store the plugins' sets once per process (plugins change only on restart)."""
         done = getattr(self.plugins, "_mystery_shopping_synced", None)
@@ -112,7 +117,8 @@ class MysteryShoppingService(ServiceBase):
             out = shoppers.add(session, organisation_id, data, self._roles_of(organisation_id),
                                self._consenting())
             rounds.release(session, organisation_id, out["person_id"],
-                           "A service they use was added.", set(out["services_used"]))
+                           "A service they use was added.", set(out["services_used"]),
+                           eligible=self._eligible(organisation_id))
             return shoppers.as_dict(shoppers.load(session, organisation_id, out["id"]),
                                     out["assignments"])
 
@@ -122,7 +128,8 @@ class MysteryShoppingService(ServiceBase):
         with self.db.transaction() as session:
             out = shoppers.update(session, organisation_id, shopper_id, data)
             moved = rounds.release(session, organisation_id, out["person_id"],
-                                   "A service they use was added.", set(out["services_used"]))
+                                   "A service they use was added.", set(out["services_used"]),
+                                   eligible=self._eligible(organisation_id))
             return dict(out, assignments=out["assignments"] - moved)
 
     @api
@@ -133,7 +140,8 @@ class MysteryShoppingService(ServiceBase):
             shopper.active = False
             session.flush()
             moved = rounds.release(session, organisation_id, shopper.person_id,
-                                   "Taken off the roster.")
+                                   "Taken off the roster.",
+                                   eligible=self._eligible(organisation_id))
             return {"removed": True, "id": shopper.id, "reassigned": moved}
 
     # --- rounds ---------------------------------------------------------------------------
@@ -173,7 +181,8 @@ class MysteryShoppingService(ServiceBase):
             require(principal, SHOP, organisation_id)
         with self.db.transaction() as session:
             return rounds.reassign(session, organisation_id, assignment_id, data,
-                                   _person(principal), manager)
+                                   _person(principal), manager,
+                                   self._eligible(organisation_id))
 
     # --- calls ----------------------------------------------------------------------------
     @api

@@ -263,6 +263,24 @@ def test_reassignment_goes_to_the_least_loaded_eligible_shopper(ms_sessions, eve
     assert last["status"] == "unassigned" and last["shopper_id"] is None
 
 
+def test_a_call_passed_on_never_goes_to_someone_who_withdrew(ms_sessions, events_recorded, org):
+    """Reassignment narrows the roster as scheduling does: a shopper who no longer agrees (or
+    lost the role) is not given the call, even if they would be the least loaded."""
+    r = schedule(ms_sessions, events_recorded, org["id"])
+    a = r["assignments"][0]
+    offered = []
+
+    def nobody_else_agrees(roster):
+        offered.append(sorted(s["id"] for s in roster))
+        return [s for s in roster if s["id"] == a["shopper_id"]]
+
+    with transaction(ms_sessions) as s:
+        moved = rounds.reassign(s, ORG, a["id"], {"reason": "busy"}, "lead", manager=True,
+                                eligible=nobody_else_agrees)
+    assert offered == [sorted(SHOPPERS)]  # asked about the whole active roster
+    assert moved["status"] == "unassigned" and moved["shopper_id"] is None
+
+
 def test_seed_000_round_closes_with_efficiency_and_feeling_apart_and_trends(
         ms_sessions, events_recorded, org):
     first = schedule(ms_sessions, events_recorded, org["id"])
