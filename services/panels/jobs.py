@@ -135,7 +135,8 @@ def finish(job: SelectionJob, state: str, message: str, error: dict | None = Non
 
 
 def recover(session, host: str, alive, stale_after: float = 60.0) -> list[str]:
-    """At start-up (and periodically): jobs left queued/running with no live worker fail.
+    """At start-up (and periodically): jobs left queued/running with no live worker fail (or,
+    if a cancel was asked for, are cancelled: the watcher may have just terminated the worker).
 
     ``alive(pid)`` says whether a process on this host is still running. Jobs of other hosts
     (another instance of the service) are failed only once their heartbeat is ``stale_after``
@@ -149,7 +150,10 @@ def recover(session, host: str, alive, stale_after: float = 60.0) -> list[str]:
             dead = job.worker_pid is None or not alive(job.worker_pid) or beat < cutoff
         else:
             dead = beat < cutoff
-        if dead:
+        if dead and job.cancel_requested:
+            # its worker was stopped because someone cancelled it: that is what happened
+            finish(job, "cancelled", "Cancelled at your request. Nothing was chosen.")
+        elif dead:
             finish(job, "failed", "This selection stopped because the panels service restarted "
                                   "or its worker ended unexpectedly. Nothing was chosen; please "
                                   "start the selection again.")

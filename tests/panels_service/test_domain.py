@@ -290,3 +290,21 @@ def test_jobs_left_running_without_a_worker_fail_plainly(panels_sessions, events
         job = s.get(SelectionJob, ids[0])
         assert job.status == "failed" and "start the selection again" in job.message
         assert s.get(SelectionJob, ids[1]).status == "running"
+
+
+def test_a_cancelled_job_whose_worker_is_gone_ends_cancelled_not_failed(
+        panels_sessions, events_recorded, rules):
+    """The watcher terminates a worker that ignores a cancel; if the periodic recovery sees the
+    dead worker first, the job still ends as the coordinator asked: cancelled."""
+    c = make_campaign(panels_sessions, events_recorded, rules)
+    register_all(panels_sessions, events_recorded, c["id"], seed004_volunteers(15))
+    with transaction(panels_sessions) as s:
+        job = jobs.create(s, campaigns.load(s, ORG, c["id"]), {}, 60)
+        job.status, job.worker_host, job.worker_pid = "running", "this-host", 999999
+        job.cancel_requested = True
+        job_id = job.id
+    with transaction(panels_sessions) as s:
+        assert jobs.recover(s, "this-host", lambda pid: False) == []
+    with panels_sessions() as s:
+        job = s.get(SelectionJob, job_id)
+        assert job.status == "cancelled" and "Cancelled at your request" in job.message
