@@ -1,18 +1,14 @@
 """The feedback pages in a real headless Chromium, checked with axe (WCAG 2.2 AA): telling a
 story on the public form (its error state too, and by keyboard alone at 320px), following it
 with the tracking code, the moderation page with identifying details highlighted, and the public
-story list showing a story with a <script> in it as plain text.
+story list showing a story with a <script> in it as plain text, and a panel checking a change.
 
-These pages need the feedback service, which the shared platform does not run, so this module
-runs its own identity, feedback and gateway processes on a RabbitMQ virtual host of its own."""
+They run on the shared platform (tests_browser/conftest.py), in an organisation of their own."""
 import re
-import uuid
-from urllib.parse import urlsplit
 
 import pytest
 
 from journeys import assert_accessible, create_admin, error_summary_links, sign_in, unique
-from tests.support.platform import RunningPlatform
 from tests.support.running import Client
 
 PASSWORD = "feedback moderator password"
@@ -22,33 +18,12 @@ SCRIPT = "<script>window.pwned = 1</script>"
 
 
 @pytest.fixture(scope="module")
-def feedback_site(rabbit_server, tmp_path_factory):
-    """Identity, feedback and the gateway as real processes, on a vhost of their own (so the
-    shared platform's identity, with its own database, never answers their calls)."""
-    from nameko.testing import rabbit
-
-    manager = rabbit.Client(rabbit_server.management_uri)
-    vhost = f"involve_feedback_pages_{uuid.uuid4().hex[:8]}"
-    manager.create_vhost(vhost)
-    username = urlsplit(rabbit_server.amqp_uri).username or "guest"
-    manager.set_vhost_permissions(vhost, username, ".*", ".*", ".*")
-    parts = urlsplit(rabbit_server.amqp_uri)
-    data_dir = tmp_path_factory.mktemp("feedback-site")
-    running = RunningPlatform(f"{parts.scheme}://{parts.netloc}/{vhost}", data_dir,
-                              services=("identity", "feedback"))
-    running.data_dir = data_dir
-    yield running
-    running.stop()
-    manager.delete_vhost(vhost)
-
-
-@pytest.fixture(scope="module")
-def organisation(feedback_site):
+def organisation(platform):
     """A provider with two care services, made through the API by a platform administrator
     (who may also moderate)."""
     email = unique("moderator") + "@example.org"
-    create_admin(feedback_site.data_dir, email, "Mo Moderator", PASSWORD)
-    admin = Client(feedback_site.url).sign_in(email, PASSWORD)
+    create_admin(platform.data_dir, email, "Mo Moderator", PASSWORD)
+    admin = Client(platform.url).sign_in(email, PASSWORD)
     status, org = admin.post("/api/v1/organisations", {"name": unique("Phoenix Futures ")})
     assert status == 201, org
     services = {}
@@ -58,7 +33,7 @@ def organisation(feedback_site):
         assert status == 201, body
         services[name] = body["id"]
     return {"id": org["id"], "services": services, "admin": admin, "email": email,
-            "site": feedback_site.url}
+            "site": platform.url}
 
 
 def tell(organisation, **changes) -> dict:
