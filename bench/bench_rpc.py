@@ -7,6 +7,11 @@ RabbitMQ (RABBIT_URL, or a private local node), then measures:
   * gateway: HTTP GET /api/v1/organisations/<id> with an API token (HTTP -> gateway -> RPC to
     identity to check the token (a small write: last used) -> RPC to identity for the
     organisation -> SQLite): an authenticated read, as integrators make it.
+The two are measured in alternating rounds (--rounds) in the same run, so both see the same load
+on a shared machine; the load average is printed beside the figures. Then (unless
+--no-footprint) it starts an idle `involve up` on the same broker and prints the resident memory
+of each of its processes and the total (bench/footprint.py). With POSTGRES_URL set, every
+service uses fresh PostgreSQL databases on that server instead of SQLite.
 Prints requests per second, latency percentiles and the ratio. Numbers, not pass/fail.
 """
 import warnings
@@ -29,13 +34,23 @@ import urllib.request
 from pathlib import Path
 
 from eventlet.greenpool import GreenPool
+
 from involve.cli.rabbit import LocalRabbit, free_port
-from tqdm import tqdm
+from involve.kernel.registry import BACKEND
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import footprint
+import pg
 
 HERE = Path(__file__).resolve().parent
 
 
-def measure(label, call, count, concurrency):
+def load_average() -> str:
+    return " ".join(open("/proc/loadavg").read().split()[:3])
+
+
+def timed(call, count, concurrency):
+    """(seconds, latencies) of ``count`` calls, ``concurrency`` at a time."""
     latencies = []
 
     def one(_):
@@ -45,17 +60,32 @@ def measure(label, call, count, concurrency):
 
     pool = GreenPool(concurrency)
     started = time.perf_counter()
-    for _ in tqdm(pool.imap(one, range(count)), total=count, desc=label, file=sys.stderr,
-                  leave=False):
+    for _ in pool.imap(one, range(count)):
         pass
-    elapsed = time.perf_counter() - started
-    latencies.sort()
-    return {
-        "label": label, "requests": count, "concurrency": concurrency,
-        "per_second": count / elapsed,
-        "p50_ms": 1000 * statistics.median(latencies),
-        "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))],
-    }
+    return time.perf_counter() - started, latencies
+
+
+def measure_alternately(calls: dict, count, concurrency, rounds):
+    """Each of ``calls`` ({label: call}) ``count`` times, in ``rounds`` alternating rounds."""
+    seconds = dict.fromkeys(calls, 0.0)
+    latencies = {label: [] for label in calls}
+    share = max(1, count // rounds)
+    loads = []
+    for number in range(rounds):
+        for label, call in calls.items():
+            took, waited = timed(call, share, concurrency)
+            seconds[label] += took
+            latencies[label] += waited
+        loads.append(load_average())
+        print(f"round {number + 1}/{rounds} done (load {loads[-1]})", file=sys.stderr)
+    rows = {}
+    for label in calls:
+        waited = sorted(latencies[label])
+        rows[label] = {"label": label, "requests": len(waited), "concurrency": concurrency,
+                       "per_second": len(waited) / seconds[label],
+                       "p50_ms": 1000 * statistics.median(waited),
+                       "p99_ms": 1000 * waited[int(0.99 * (len(waited) - 1))]}
+    return rows, loads
 
 
 def wait_for(url, timeout=90):
@@ -109,9 +139,21 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="alternating rounds of echo and gateway requests")
+    parser.add_argument("--profile", action="store_true",
+                        help="sample the gateway with py-spy during its rounds and print the "
+                             "top functions (the profile kept in docs/performance.md)")
+    parser.add_argument("--no-footprint", dest="footprint", action="store_false",
+                        help="skip the resident memory of an idle `involve up`")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
+    with pg.databases(BACKEND) as database_url:
+        run(args, database_url)
+
+
+def run(args, database_url):
     work = Path(tempfile.mkdtemp(prefix="involve-bench-"))
     work.chmod(0o755)  # the broker runs as the rabbitmq user when started by root
     rabbit = None
@@ -124,7 +166,8 @@ def main():
         amqp = rabbit.amqp_uri
     gateway_port = free_port()
     env = {**os.environ, "INVOLVE_AMQP_URI": amqp, "INVOLVE_DATA_DIR": str(work / "data"),
-           "INVOLVE_LOG_LEVEL": "WARNING", "PYTHONPATH": str(HERE)}
+           "INVOLVE_LOG_LEVEL": "WARNING", "PYTHONPATH": str(HERE),
+           "INVOLVE_DATABASE_URL": database_url}
     procs = []
     try:
         for name, address in (("identity", f"127.0.0.1:{free_port()}"),
@@ -148,7 +191,6 @@ def main():
                 r.read()
 
         wait_for(f"{echo_base}/echo/warm-up")
-        echo = measure("bare echo", bare, args.requests, args.concurrency)
 
         def through_gateway():
             read = urllib.request.Request(f"{base}/api/v1/organisations/{org['id']}",
@@ -156,23 +198,78 @@ def main():
             with urllib.request.urlopen(read, timeout=30) as r:
                 r.read()
 
-        gateway = measure("gateway", through_gateway, args.requests, args.concurrency)
+        through_gateway()  # warm up
+        if args.profile:
+            profile_lines = profile(procs[1].pid, through_gateway, args, work)
+        rows, loads = measure_alternately({"bare echo": bare, "gateway": through_gateway},
+                                          args.requests, args.concurrency, args.rounds)
+        echo, gateway = rows["bare echo"], rows["gateway"]
     finally:
         for proc in procs:
             proc.terminate()
         for proc in procs:
             proc.wait(30)
+    try:
+        memory = footprint.idle_footprint(amqp, env) if args.footprint else None
+    finally:
         if rabbit:
             rabbit.stop()
     ratio = gateway["per_second"] / echo["per_second"]
     if args.json:
-        print(json.dumps({"echo": echo, "gateway": gateway, "ratio": ratio}, indent=2))
+        print(json.dumps({"echo": echo, "gateway": gateway, "ratio": ratio, "load": loads,
+                          "database": pg.label(),
+                          "footprint_mib": memory and {f"{n} ({p})": m for n, p, m in memory}},
+                         indent=2))
         return
-    print(f"\n{'what':<12}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}   ({args.requests} requests, "
-          f"{args.concurrency} at a time, {os.cpu_count()} cores)")
+    print(f"\n{'what':<12}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}   ({echo['requests']} requests "
+          f"each, {args.concurrency} at a time, {args.rounds} alternating rounds, "
+          f"{os.cpu_count()} cores, {pg.label()})")
     for row in (echo, gateway):
         print(f"{row['label']:<12}{row['per_second']:>10.0f}{row['p50_ms']:>10.1f}{row['p99_ms']:>10.1f}")
-    print(f"gateway / bare echo throughput ratio: {ratio:.2f}")
+    print(f"gateway (authenticated read) / bare echo throughput ratio: {ratio:.2f}   "
+          f"(target >= 0.7; load average after each round: {'; '.join(loads)})")
+    if args.profile:
+        print("\n" + "\n".join(profile_lines))
+    if memory is not None:
+        footprint.report(memory)
+
+
+def profile(pid, call, args, work, top=15):
+    """py-spy samples the gateway process while it answers ``args.requests`` reads; returns the
+    report lines: the functions most often on the stack (total) and running (self)."""
+    import collections
+
+    out = work / "gateway.pyspy"
+    sampler = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "-p",
+                                str(pid), "-r", "250", "-f", "raw", "-o", str(out)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)
+    timed(call, args.requests, args.concurrency)
+    sampler.send_signal(2)
+    sampler.wait(60)
+    total, own = collections.Counter(), collections.Counter()
+    samples = 0
+    for line in out.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = [f.split(" (")[0] + " (" + f.split(" (")[1].split(":")[0].rsplit("/", 1)[-1]
+                  + ")" if " (" in f else f for f in stack.split(";")]
+        n = int(count)
+        # an idle hub (waiting for the network) is not work: count only samples doing something
+        if frames and ("wait (eventlet" in frames[-1] or "poll (" in frames[-1]
+                       or "epoll" in frames[-1] or "select (" in frames[-1]):
+            continue
+        samples += n
+        own[frames[-1]] += n
+        for frame in set(frames):
+            total[frame] += n
+    lines = [f"py-spy, gateway process, {samples} busy samples during {args.requests} "
+             f"authenticated reads (load {load_average()})", f"{'total %':>8} {'self %':>7}  function"]
+    for frame, n in total.most_common(top):
+        lines.append(f"{100 * n / samples:>8.1f} {100 * own[frame] / samples:>7.1f}  {frame}")
+    lines.append("most time running (self):")
+    for frame, n in own.most_common(8):
+        lines.append(f"{100 * total[frame] / samples:>8.1f} {100 * n / samples:>7.1f}  {frame}")
+    return lines
 
 
 if __name__ == "__main__":

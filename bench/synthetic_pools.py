@@ -32,7 +32,13 @@ CATEGORIES = {
     "ethnicity": [("white", 0.82, 0.86), ("asian", 0.09, 0.07), ("black", 0.04, 0.03),
                   ("mixed", 0.03, 0.03), ("other", 0.02, 0.01)],
     "uses_services": [("yes", 0.35, 0.45), ("no", 0.65, 0.55)],
+    # only in pools of 7 categories (e.g. the sf_e-shaped one); 6-category pools are unchanged
+    "housing": [("owner", 0.63, 0.70), ("social rent", 0.17, 0.11), ("private rent", 0.20, 0.19)],
 }
+
+# Flanigan et al.'s sf_e pool (reference_output/sf_e_110_statistics.txt): 1,727 volunteers,
+# 110 seats, 7 quota categories. The pool itself is not public; this has the same shape.
+SF_E_SHAPE = {"people": 1727, "panel_size": 110, "categories": 7}
 
 
 def _pick(rng: random.Random, options) -> str:

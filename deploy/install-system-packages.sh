@@ -3,15 +3,23 @@
 #   rabbitmq-server  the message broker (local runs and tests start a private node of it)
 #   postgresql       initdb/pg_ctl for the PostgreSQL the tests run against
 #   chromium, chromium-driver  the headless browser the page tests drive
-#   docker-compose   only to validate docker-compose.yml (no Docker engine is needed)
-# Usage: deploy/install-system-packages.sh [--with-test-tools]
+#   docker-compose   to validate docker-compose.yml, and to run it in `make compose-test`
+#   docker.io, debootstrap  (--with-compose-test) the Docker engine `make compose-test` starts if
+#                    none answers, and the tool that makes its stand-in base images
+# Usage: deploy/install-system-packages.sh [--with-test-tools] [--with-compose-test]
 set -euo pipefail
 
 want=(rabbitmq-server)
-if [[ "${1:-}" == "--with-test-tools" ]]; then
-  want+=(chromium chromium-driver docker-compose)
-  command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || want+=(postgresql)
-fi
+for option in "$@"; do
+  case "$option" in
+    --with-test-tools)
+      want+=(chromium chromium-driver docker-compose)
+      command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || want+=(postgresql)
+      ;;
+    --with-compose-test) want+=(docker-compose docker.io debootstrap) ;;
+    *) echo "unknown option $option" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for pkg in "${want[@]}"; do

@@ -12,9 +12,11 @@ import uuid  # noqa: E402
 
 import pytest  # noqa: E402
 
+from involve.kernel.registry import BACKEND  # noqa: E402
 from tests.support.servers import start_postgres, start_rabbit  # noqa: E402
 
-BACKEND = ("identity", "panels", "mystery_shopping", "feedback", "commissioning", "reporting")
+# The platform, admin and event-listener fixtures every test folder may use.
+pytest_plugins = ["tests.support.fixtures"]
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +54,7 @@ def database_url(request, tmp_path):
         return
     server = request.getfixturevalue("postgres_server")
     prefix = "t" + uuid.uuid4().hex[:10]
-    names = [f"{prefix}_{s}" for s in BACKEND + ("testsvc", "listener")]
+    names = [f"{prefix}_{s}" for s in [*BACKEND, "testsvc", "listener"]]
     server.create_databases(names)
     yield server.url(prefix + "_{service}")
     server.drop_databases(names)
@@ -84,3 +86,34 @@ def amqp_uri_for_clients(rabbit_config):
 
 def pytest_report_header(config):
     return "RabbitMQ: " + (os.environ.get("RABBIT_URL") or "started by the tests if needed")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def event_contract():
+    """Every event any test publishes is checked against CloudEvents and its catalogue schema."""
+    from tests.support import contract
+
+    contract.install()
+    yield contract.SEEN
+
+
+@pytest.fixture(autouse=True)
+def events_keep_their_contract(event_contract):
+    from tests.support import contract
+
+    contract.take_problems()
+    yield
+    problems = contract.take_problems()
+    assert problems == [], "published events that break their contract"
+
+
+def pytest_terminal_summary(terminalreporter):
+    from involve.kernel import catalogue
+    from tests.support import contract
+
+    if contract.SEEN:
+        missing = [e.type for e in catalogue.published() if e.type not in contract.SEEN]
+        terminalreporter.write_line(
+            f"event contract: {sum(contract.SEEN.values())} events of {len(contract.SEEN)} types "
+            f"checked against CloudEvents and their schemas"
+            + (f"; {len(missing)} published types not seen in this run" if missing else ""))

@@ -9,11 +9,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import pytest  # noqa: E402
+import pytest
 
-from tests.support.browser import CHROMIUM_ARGS, chromium_path  # noqa: E402
-from tests.support.platform import RunningPlatform  # noqa: E402
-from tests.support.servers import start_rabbit  # noqa: E402
+from tests.support.browser import CHROMIUM_ARGS, chromium_path
+from tests.support.platform import RunningPlatform
+from tests.support.servers import start_rabbit
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +29,8 @@ def platform(rabbit_server, tmp_path_factory):
     uses its own people and organisations), with the data folder they write to."""
     data_dir = tmp_path_factory.mktemp("site-data")
     running = RunningPlatform(rabbit_server.amqp_uri, data_dir,
-                              services=("identity", "panels", "feedback", "mystery_shopping"))
+                              services=("identity", "panels", "feedback", "mystery_shopping",
+                                        "webhooks", "commissioning", "reporting"))
     running.data_dir = data_dir
     yield running
     running.stop()

@@ -65,3 +65,19 @@ def error_summary_links(page) -> list[tuple[str, str]]:
     links = page.locator(".error-summary a")
     return [(links.nth(i).inner_text(), links.nth(i).get_attribute("href"))
             for i in range(links.count())]
+
+
+def notify(amqp_uri: str, person_id: str, data: dict) -> dict:
+    """Another service tells a person something through identity's notify_person, over the
+    real broker (in a process of its own: Nameko's client needs eventlet, Playwright must not)."""
+    import json
+
+    script = ("import eventlet; eventlet.monkey_patch()\n"
+              "import json, sys\n"
+              "from nameko.standalone.rpc import ClusterRpcClient\n"
+              "with ClusterRpcClient(uri=sys.argv[1]) as rpc:\n"
+              "    print(json.dumps(rpc.identity.notify_person(sys.argv[2], json.loads(sys.argv[3]))))\n")
+    done = subprocess.run([sys.executable, "-W", "ignore", "-c", script, amqp_uri, person_id,
+                           json.dumps(data)], check=True, capture_output=True, text=True,
+                          timeout=60)
+    return json.loads(done.stdout.strip().splitlines()[-1])

@@ -7,8 +7,8 @@ They run on the shared platform (tests_browser/conftest.py), in an organisation 
 import re
 
 import pytest
-
 from journeys import assert_accessible, create_admin, error_summary_links, sign_in, unique
+
 from tests.support.running import Client
 
 PASSWORD = "feedback moderator password"
@@ -172,6 +172,12 @@ def test_the_moderation_page_highlights_identifying_details(organisation, page):
     assert "Your edits have been saved." in page.get_by_role("status").first.inner_text()
     assert page.locator(".feedback-preview mark").count() == 0
     page.get_by_role("button", name="Publish the story").click()
+    # a published story cannot be taken back: a page says what will happen first
+    assert page.locator("h1").inner_text().startswith("Publish “")
+    assert "It cannot be taken off the public page afterwards." in page.locator(
+        "main").inner_text()
+    assert_accessible(page)
+    page.get_by_role("button", name="Publish the story").click()
     assert "The story has been published" in page.get_by_role("status").first.inner_text()
     assert_accessible(page)
 
@@ -238,7 +244,11 @@ def test_subscribing_the_inbox_answering_and_the_author_confirming(organisation,
     page.get_by_role("button", name="Send my response").click()
     assert page.locator("h1").inner_text() == "Your response is saved"
     page.goto(f"{staff}/moderation")
-    page.get_by_role("button", name="Publish the response from Service manager, Riverside").click()
+    page.get_by_role("link", name="Publish the response from Service manager, Riverside").click()
+    assert page.locator("h1").inner_text() == (
+        "Publish the response from Service manager, Riverside?")
+    assert_accessible(page)
+    page.get_by_role("button", name="Publish the response").click()
     assert "The response has been published." in page.get_by_role("status").first.inner_text()
     assert_accessible(page)
 

@@ -7,8 +7,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
-from journeys import (assert_accessible, create_admin, emails_to, link_in, sign_in, unique)
+from journeys import assert_accessible, create_admin, emails_to, link_in, sign_in, unique
 
 ADMIN_PASSWORD = "correct horse battery"
 
@@ -41,29 +40,29 @@ def admin(browser, site, site_data_dir):
     context.close()
 
 
-def section(page, heading_id):
-    return page.locator(f"section[aria-labelledby='{heading_id}']")
-
-
 def test_admin_adds_a_care_service_and_the_page_passes_axe(admin):
     page = admin["page"]
     page.goto(admin["url"])
     assert_accessible(page)
-    care = section(page, "care-services")
+    page.get_by_role("navigation", name=re.compile("^Looking after")).get_by_role(
+        "link", name="Care services").click()
+    assert page.locator("h1").inner_text() == "Care services"
+    assert_accessible(page)
+    care = page.locator("main")
     care.get_by_label("Name of the service").fill("Harbour Recovery")
     care.get_by_label("What kind of service is it?").select_option("addiction")
     care.get_by_label("Area (optional)").fill("Dorset")
     care.get_by_role("button", name="Add the care service").click()
     assert page.get_by_role("status").inner_text() == "The care service has been added."
-    row = section(page, "care-services").locator("tbody tr")
+    row = page.locator("main tbody tr")
     assert row.count() == 1
     assert row.first.inner_text().split("\t")[:3] == ["Harbour Recovery", "Addiction", "Dorset"]
 
 
 def test_admin_form_errors_keep_what_was_typed(admin):
     page = admin["page"]
-    page.goto(admin["url"])
-    care = section(page, "care-services")
+    page.goto(admin["url"] + "/care-services")
+    care = page.locator("main")
     care.get_by_label("Area (optional)").fill("Wessex")
     care.get_by_label("Website (optional)").fill("not a web address")
     response_status = []
@@ -92,24 +91,27 @@ def test_admin_form_errors_keep_what_was_typed(admin):
 def test_invited_person_registers_and_looks_after_their_own_data(admin, site, site_data_dir,
                                                                  new_page):
     page = admin["page"]
-    page.goto(admin["url"])
+    page.goto(admin["url"] + "/invitations")
     invitee = unique("sam") + "@example.org"
-    invite = section(page, "invite")
-    invite.get_by_label("Their name").fill("Sam Taylor")
-    invite.get_by_label("Their email address").fill(invitee)
-    invite.get_by_label("Their role").select_option("council_member")
-    invite.get_by_role("button", name="Send the invitation").click()
+    page.get_by_label("Their name").fill("Sam Taylor")
+    page.get_by_label("Their email address").fill(invitee)
+    page.get_by_label("Council member", exact=True).check()
+    page.get_by_role("button", name="Send the invitation").click()
     assert page.get_by_role("status").inner_text() == "The invitation has been sent by email."
 
-    # Sam follows the emailed link, in their own browser.
+    # Sam follows the emailed link, in their own browser: the page says where and as what.
     [email] = emails_to(site_data_dir, invitee, "invited")
+    assert "as a council member" in email.get_body(preferencelist=("plain",)).get_content()
     sam = new_page()
     sam.goto(link_in(email, site))
     assert sam.locator("h1").inner_text() == "Create an account"
     assert sam.locator("select").count() == 0  # the invitation says which organisation
+    assert f"{admin['organisation']} has invited you to join Involve as a council member" in (
+        sam.locator(".lead").inner_text())
+    assert "Council member" in sam.locator(".summary-list").inner_text()
+    assert sam.get_by_label("Your name").input_value() == "Sam Taylor"  # filled in for them
+    assert sam.get_by_label("Email address").input_value() == invitee
     assert_accessible(sam)
-    sam.get_by_label("Your name").fill("Sam Taylor")
-    sam.get_by_label("Email address").fill(invitee)
     sam.get_by_label("Choose a password").fill("sam's long password")
     for consent in sam.get_by_role("checkbox").all():
         assert not consent.is_checked()  # nothing is agreed for them
@@ -129,12 +131,9 @@ def test_invited_person_registers_and_looks_after_their_own_data(admin, site, si
 
     # The link worked once: it cannot make a second account.
     again = new_page()
-    again.goto(link_in(email, site))
-    again.get_by_label("Your name").fill("Someone Else")
-    again.get_by_label("Email address").fill(unique("else") + "@example.org")
-    again.get_by_label("Choose a password").fill("another long password")
-    again.get_by_role("button", name="Create my account").click()
+    again.goto(link_in(email, site))  # said at once, before anyone fills the form in
     assert again.locator("h1").inner_text() == "This invitation cannot be used"
+    assert_accessible(again)
 
     # Withdraw a consent.
     sam.get_by_role("button", name="Withdraw agreement to: Hearing about ways to take part").click()
@@ -186,35 +185,46 @@ def api(site, path, token=None, method="GET"):
         return exc.code
 
 
-def test_admin_adds_a_person_changes_roles_and_manages_api_tokens(admin, site):
+def test_admin_adds_a_person_sees_them_by_name_and_changes_roles(admin):
     page = admin["page"]
-    organisation_id = admin["url"].rsplit("/", 1)[1]
-    page.goto(admin["url"])
-    people = section(page, "people")
-    people.get_by_label("Their name").fill("Pat Jones")
-    people.get_by_label("Their role").select_option("volunteer")
-    people.get_by_role("button", name="Add the person").click()
+    page.goto(admin["url"] + "/people")
+    assert page.locator("h1").inner_text() == "People"
+    page.get_by_label("Their name").fill("Pat Jones")
+    page.get_by_label("Volunteer", exact=True).check()
+    page.get_by_role("button", name="Add the person").click()
     assert page.get_by_role("status").inner_text() == "The person has been added."
-    row = section(page, "people").locator("tbody tr", has_text="Volunteer")
-    assert "Pat Jones" not in page.content()  # people are listed by pseudonymous id only
+    row = page.locator("main tbody tr", has_text="Pat Jones")  # the admin sees names
+    assert "Volunteer" in row.inner_text()
+    assert "recorded in the audit log" in page.locator("main").inner_text()
     person_id = row.locator("code").inner_text()
     assert re.fullmatch(r"[0-9a-f-]{36}", person_id)
+    assert_accessible(page)
 
-    row.get_by_role("link", name=re.compile("Change roles")).click()
+    row.get_by_role("link", name="Change roles for Pat Jones").click()
     assert page.locator("h1").inner_text() == "Change roles"
+    assert "Pat Jones" in page.locator("main").inner_text()
     assert page.get_by_label("Volunteer").is_checked()
     assert_accessible(page)
     page.get_by_label("Staff").check()
     page.get_by_role("button", name="Save their roles").click()
     assert page.get_by_role("status").inner_text() == "Their roles have been changed."
-    assert "Staff, Volunteer" in section(page, "people").locator(
-        "tr", has_text=person_id).inner_text()
+    assert "Staff, Volunteer" in page.locator("tr", has_text="Pat Jones").inner_text()
 
-    # An API token: shown once, with a warning; it works; revoked, it stops at once.
-    tokens = section(page, "tokens")
-    tokens.get_by_label("What is it for?").fill("Rota system")
-    tokens.get_by_label("See the organisation's details").check()
-    tokens.get_by_role("button", name="Create the token").click()
+    page.goto(admin["url"] + "/audit")
+    audit = page.locator("main tbody").inner_text()
+    for action in ("Added a person", "Changed roles", "Saw people's names"):
+        assert action in audit
+    assert "the organisation's list of people" in audit and "Pat Jones" in audit
+    assert_accessible(page)
+
+
+def test_revoking_an_api_token_asks_first_on_its_own_page(admin, site):
+    page = admin["page"]
+    organisation_id = admin["url"].rsplit("/", 1)[1]
+    page.goto(admin["url"] + "/tokens")
+    page.get_by_label("What is it for?").fill("Rota system")
+    page.get_by_label("See the organisation's details").check()
+    page.get_by_role("button", name="Create the token").click()
     assert page.locator("h1").inner_text() == "Your new API token"
     assert "This is the only time it will be shown" in page.locator(".warning-box").inner_text()
     secret = page.get_by_label("The token for “Rota system”").input_value()
@@ -222,29 +232,46 @@ def test_admin_adds_a_person_changes_roles_and_manages_api_tokens(admin, site):
     assert_accessible(page)
     assert api(site, f"/api/v1/organisations/{organisation_id}", secret) == 200
 
-    page.goto(admin["url"])
+    page.get_by_role("link", name="Back to the API tokens").click()
     assert secret not in page.content()
-    token_row = section(page, "tokens").locator("tbody tr", has_text="Rota system")
+    token_row = page.locator("main tbody tr", has_text="Rota system")
     assert "Working" in token_row.inner_text()
-    token_row.get_by_role("button", name="Revoke the token Rota system").click()
+    token_row.get_by_role("link", name="Revoke the token Rota system").click()
+    assert page.locator("h1").inner_text() == "Revoke the API token “Rota system”?"
+    assert "This cannot be undone" in page.locator(".confirm-box").inner_text()
+    assert_accessible(page)
+    page.get_by_role("link", name="No, keep it working").click()  # changed their mind
+    assert "Working" in page.locator("main tbody tr", has_text="Rota system").inner_text()
+    assert api(site, f"/api/v1/organisations/{organisation_id}", secret) == 200
+
+    page.locator("main tbody tr", has_text="Rota system").get_by_role("link").click()
+    page.get_by_role("button", name="Revoke the token").click()
     assert page.get_by_role("status").inner_text().startswith("The API token has been revoked")
-    assert "Revoked on" in section(page, "tokens").locator("tr", has_text="Rota system").inner_text()
+    assert "Revoked on" in page.locator("tr", has_text="Rota system").inner_text()
     assert api(site, f"/api/v1/organisations/{organisation_id}", secret) == 401
 
-    audit = section(page, "audit").locator("tbody").inner_text()
-    for action in ("person.created", "roles.changed", "token.created", "token.revoked"):
-        assert action in audit
-    assert_accessible(page)
 
-
-def test_organisation_page_reflows_at_320_pixels(admin, browser):
+@pytest.mark.parametrize("part", ["", "/care-services", "/people", "/invitations", "/tokens",
+                                  "/audit", "/people/add-role"])
+def test_organisation_pages_reflow_at_320_pixels(admin, browser, part):
     context = browser.new_context(viewport={"width": 320, "height": 640},
                                   storage_state=admin["page"].context.storage_state())
     page = context.new_page()
-    page.goto(admin["url"])
-    assert page.locator("h1").inner_text() == admin["organisation"]
+    page.goto(admin["url"] + part)
+    assert page.locator(".breadcrumb").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     context.close()
+
+
+def test_the_organisation_page_is_short_and_leads_to_each_part(admin):
+    """It used to be about 4,000 pixels of ids: now an overview with a link to each part."""
+    page = admin["page"]
+    page.goto(admin["url"])
+    assert page.evaluate("document.documentElement.scrollHeight") < 1600
+    parts = page.get_by_role("navigation", name=re.compile("^Looking after"))
+    assert [a.inner_text() for a in parts.get_by_role("link").all()] == [
+        "Overview", "Care services", "People", "Invitations", "API tokens", "Audit log"]
+    assert parts.get_by_role("link", name="Overview").get_attribute("aria-current") == "page"
 
 
 def test_unknown_organisation_is_a_plain_404(admin, site):
@@ -253,3 +280,23 @@ def test_unknown_organisation_is_a_plain_404(admin, site):
     assert response.status == 404
     assert page.locator("h1").inner_text() == "Page not found"
     assert "We could not find that organisation." in page.locator("main").inner_text()
+
+
+def test_the_first_administrator_is_shown_where_to_start(site, new_page, site_data_dir):
+    """Signed in from the home page, the first administrator lands on My account: it leads to
+    the organisations, and a new organisation's page says what to do first."""
+    email = unique("first") + "@example.org"
+    create_admin(site_data_dir, email, "Fran First", ADMIN_PASSWORD)
+    page = new_page()
+    sign_in(page, site, email, ADMIN_PASSWORD)
+    assert page.url == site + "/account"
+    page.get_by_role("link", name="Go to the organisations").click()
+    assert page.locator("h1").inner_text() == "Organisations"
+    page.get_by_label("Name of the organisation").fill(unique("Northern Lights "))
+    page.get_by_label("What kind of organisation is it?").select_option("charity")
+    page.get_by_role("button", name="Create the organisation").click()
+    start = page.locator(".panel-purpose", has_text="Getting started")
+    assert start.get_by_role("link", name="Add its care services").is_visible()
+    assert_accessible(page)
+    start.get_by_role("link", name="Invite the people who will run it").click()
+    assert page.locator("h1").inner_text() == "Invitations"

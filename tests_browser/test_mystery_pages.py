@@ -7,16 +7,16 @@ import os
 import urllib.error
 import urllib.parse
 import urllib.request
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from journeys import assert_accessible, create_admin, emails_to, error_summary_links, link_in, sign_in, unique
 
-from journeys import (assert_accessible, create_admin, emails_to, error_summary_links, link_in,
-                      sign_in, unique)
 from tests.support.running import Client
 
 PASSWORD = "mystery shopping password"
 SHOTS = os.environ.get("MYSTERY_SCREENSHOTS")  # a folder to save screenshots in, if set
+SHOPPER_NAMES = ("Alex Morgan", "Bea Shah", "Cal Reid")
 YES_NO = ["answered-60s", "told-name-service", "asked-without-judgement", "self-referral",
           "waiting-time", "family-information", "crisis-numbers", "access-needs",
           "accurate-information", "follow-up"]
@@ -30,17 +30,17 @@ def shot(page, name):
 
 
 
-def register_invitee(admin, site, site_data_dir, organisation_id, role):
+def register_invitee(admin, site, site_data_dir, organisation_id, role, name="Shopper"):
     """Someone invited by email who registers through the API; returns (email, client)."""
     email = unique("shopper") + "@example.org"
     status, body = admin.post(f"/api/v1/organisations/{organisation_id}/invitations",
-                              {"email": email, "name": "Shopper", "role": role})
+                              {"email": email, "name": name, "role": role})
     assert status == 202, body
     [message] = emails_to(site_data_dir, email, "invited")
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(link_in(message, site)).query)
     token = next(iter(query.values()))[0]
     status, person = Client(site).post("/api/v1/auth/register", {
-        "invitation": token, "name": "Shopper", "email": email, "password": PASSWORD,
+        "invitation": token, "name": name, "email": email, "password": PASSWORD,
         "consents": ["being_contacted"]})
     assert status == 201, person
     return email, Client(site).sign_in(email, PASSWORD)
@@ -65,8 +65,8 @@ def phoenix(browser, site, site_data_dir):
                                    "public_phone": "0114 000 0000"})
         assert status == 201, body
         services[name] = body["id"]
-    shoppers = [register_invitee(admin, site, site_data_dir, org, "council_member")
-                for _ in range(3)]
+    shoppers = [register_invitee(admin, site, site_data_dir, org, "council_member", name)
+                for name in SHOPPER_NAMES]
     for _, client in shoppers[:2]:  # the third says yes on their My account page, in the first test
         status, consent = client.put("/api/v1/me/consents", {"purpose": "mystery_shopping",
                                                               "given": True})
@@ -97,7 +97,7 @@ def complete_call(yes, welcome, when):
 
 def submit_all(phoenix, skip=()):
     """Every shopper submits their remaining calls through the API."""
-    when = datetime.now(timezone.utc) - timedelta(hours=3)
+    when = datetime.now(UTC) - timedelta(hours=3)
     for index, (_, client) in enumerate(phoenix["shoppers"]):
         status, mine = client.get(phoenix["api"] + "/my-assignments")
         assert status == 200, mine
@@ -120,37 +120,47 @@ def test_seed_000_coordinator_shopper_and_report_pages(phoenix, site, new_page, 
     assert_accessible(page)
     page.get_by_role("button", name="Add the shopper").click()
     assert error_summary_links(page) == [("Choose the council member or volunteer to add",
-                                          "#shopper-person-id")]
+                                          "#person-id-q")]
     assert_accessible(page)
-    assert "Only people who have agreed to be asked to mystery shop can be added" in page.locator(
-        "section[aria-labelledby='add']").inner_text()
-    # The third council member has not yet agreed to be asked: refused, saying how to put it right.
-    third_email, third = phoenix["shoppers"][2]
-    page.get_by_label("Who? (their Involve id)").select_option(third.person_id)
-    page.get_by_role("button", name="Add the shopper").click()
-    assert error_summary_links(page) == [(
-        "They have not agreed to be asked to mystery shop. They can say yes on their My account "
-        "page, under \u201cBeing asked to mystery shop\u201d", "#shopper-person-id")]
-    assert page.locator("section[aria-labelledby='roster']").inner_text().count(
-        third.person_id) == 0
-    assert_accessible(page)
+    add = page.locator("section[aria-labelledby='add']")
+    assert "Only people who have agreed to be asked to mystery shop can be added" in add.inner_text()
+    # Shoppers are chosen by name; the third council member, who has not yet agreed to be asked,
+    # is shown apart, without a box to tick.
+    assert "Cal Reid (Has not agreed to mystery shop yet)" in add.locator(
+        ".picker__none").inner_text()
+    assert page.get_by_label("Cal Reid").count() == 0
+    assert page.locator("section[aria-labelledby='roster']").inner_text().count("Cal Reid") == 0
     # They say yes on their My account page.
+    third_email, _third = phoenix["shoppers"][2]
     account = shopper_page(new_page, site, third_email)
     account.goto(f"{site}/account")
     account.get_by_role("button", name="I agree to: Being asked to mystery shop").click()
     choice = account.locator("ul.consents > li").filter(
         has=account.get_by_role("heading", name="Being asked to mystery shop"))
     assert "You have agreed" in choice.inner_text()
-    for index, (_, client) in enumerate(phoenix["shoppers"]):
-        page.get_by_label("Who? (their Involve id)").select_option(client.person_id)
+    page.get_by_role("link", name="Shoppers").click()
+    # The search narrows the list by name, keeping the form as it is.
+    page.get_by_label("Search by name").fill("bea")
+    page.get_by_role("button", name="Search").click()
+    assert page.get_by_label("Bea Shah").count() == 1 and page.get_by_label("Alex Morgan").count() == 0
+    assert_accessible(page)
+    page.get_by_label("Search by name").fill("")
+    page.get_by_role("button", name="Search").click()
+    for index, name in enumerate(SHOPPER_NAMES):
+        page.get_by_label(name).check()
         if index == 0:
             page.get_by_label("Sheffield Primary Care Addiction Service").check()
         page.get_by_role("button", name="Add the shopper").click()
         assert page.get_by_role("status").inner_text() == "The shopper has been added."
     rows = page.locator("section[aria-labelledby='roster'] tbody tr")
     assert rows.count() == 3
-    first = phoenix["shoppers"][0][1].person_id
-    assert "Sheffield Primary Care" in rows.filter(has_text=first).inner_text()
+    assert "Sheffield Primary Care" in rows.filter(has_text="Alex Morgan").inner_text()
+    # everyone is on the list: no form to fill in for nothing
+    assert "Everyone who can be added is on the list." in page.locator(
+        "section[aria-labelledby='add']").inner_text()
+    assert page.get_by_role("button", name="Add the shopper").count() == 0
+    assert_accessible(page)
+    shot(page, "shoppers")
 
     # The question sets, from the plugin.
     page.get_by_role("link", name="Question sets").click()
@@ -162,6 +172,9 @@ def test_seed_000_coordinator_shopper_and_report_pages(phoenix, site, new_page, 
 
     # Scheduling: forgetting things is explained, then the round is scheduled.
     page.get_by_role("link", name="Rounds").click()
+    page.get_by_role("link", name="Schedule a round").click()
+    assert page.locator("h1").inner_text() == "Schedule a round"
+    assert_accessible(page)
     page.get_by_label("Name of the round").fill("November and December")
     page.get_by_role("button", name="Schedule the round").click()
     assert page.title().startswith("Error: ")
@@ -175,7 +188,7 @@ def test_seed_000_coordinator_shopper_and_report_pages(phoenix, site, new_page, 
                                                           "(version 1)")
     for name in phoenix["services"]:
         page.get_by_label(name).check()
-    page.get_by_label("First day of the round").fill((today - timedelta(days=7)).isoformat())
+    page.get_by_label("First day of the round").fill((today - timedelta(days=7)).isoformat())  # picked
     page.get_by_label("Last day of the round").fill((today + timedelta(days=20)).isoformat())
     page.get_by_role("button", name="Schedule the round").click()
     assert page.locator("h1").inner_text() == "November and December"
@@ -183,7 +196,8 @@ def test_seed_000_coordinator_shopper_and_report_pages(phoenix, site, new_page, 
     assignments = page.locator("section[aria-labelledby='assignments'] tbody tr")
     assert assignments.count() == 4
     for row in assignments.all_inner_texts():
-        assert not (row.startswith("Sheffield") and first in row)  # never their own service
+        assert not (row.startswith("Sheffield") and "Alex Morgan" in row)  # not their own service
+    assert any(name in "".join(assignments.all_inner_texts()) for name in SHOPPER_NAMES)
     assert_accessible(page)
     shot(page, "round")
     round_url = page.url.split("?")[0]
@@ -204,25 +218,26 @@ def test_seed_000_coordinator_shopper_and_report_pages(phoenix, site, new_page, 
     links = error_summary_links(shopper)
     assert links[:3] == [("Enter the date of the call", "#called-on"),
                          ("Enter how many seconds it took them to answer", "#seconds-to-answer"),
-                         ("Answer “Was the call answered within 60 seconds?”",
-                          "#q-answered-60s-0")]
+                         ("Answer “Did they tell you their name and the name of the service?”",
+                          "#q-told-name-service-0")]
+    # "answered within 60 seconds?" is worked out from the seconds, never asked twice
+    assert shopper.get_by_role("group", name="Was the call answered within 60 seconds?").count() == 0
     assert links[-1] == ("Say whether they promised to call you back", "#callback-promised-0")
     assert shopper.locator("#seconds-to-answer").get_attribute("aria-invalid") == "true"
     assert_accessible(shopper)
     shot(shopper, "call-form-errors")
 
-    # A draft keeps what was given so far; a wrong date is pointed out.
-    shopper.get_by_label("Date of the call").fill("yesterday")
-    shopper.get_by_label("How many seconds did it take them to answer?").fill("45")
-    group = shopper.get_by_role("group", name="Was the call answered within 60 seconds?")
-    group.get_by_label("Yes").check()
-    shopper.get_by_role("group", name="How welcome did you feel?").get_by_label("4").check()
-    shopper.get_by_role("button", name="Save draft").click()
-    assert error_summary_links(shopper) == [("Enter the date of the call like 2026-01-12",
-                                             "#called-on")]
-    assert shopper.get_by_label("How many seconds did it take them to answer?").input_value() == "45"
+    # A draft keeps what was given so far; a wrong time is pointed out.
     yesterday = (today - timedelta(days=1)).isoformat()
     shopper.get_by_label("Date of the call").fill(yesterday)
+    shopper.get_by_label("Time of the call").fill("half ten")
+    shopper.get_by_label("How many seconds did it take them to answer?").fill("45")
+    shopper.get_by_role("group", name="How welcome did you feel?").get_by_label("4").check()
+    shopper.get_by_role("button", name="Save draft").click()
+    assert error_summary_links(shopper) == [("Enter the time of the call like 14:30",
+                                             "#called-time")]
+    assert shopper.get_by_label("How many seconds did it take them to answer?").input_value() == "45"
+    assert_accessible(shopper)
     shopper.get_by_label("Time of the call").fill("10:30")
     shopper.get_by_role("button", name="Save draft").click()
     assert "Your draft has been saved" in shopper.get_by_role("status").inner_text()
@@ -234,7 +249,7 @@ def test_seed_000_coordinator_shopper_and_report_pages(phoenix, site, new_page, 
     assert_accessible(shopper)
 
     # The rest, then submit.
-    for qid in YES_NO[1:]:
+    for qid in YES_NO[1:]:  # the first is worked out from the seconds
         shopper.locator(f"#q-{qid}-0").check()
     shopper.get_by_role("group", name="How likely would you be to call back?").get_by_label(
         "5 (highest)").check()
@@ -243,6 +258,12 @@ def test_seed_000_coordinator_shopper_and_report_pages(phoenix, site, new_page, 
     shopper.get_by_role("group", name="Did they promise to call you back?").get_by_label(
         "No").check()
     shopper.get_by_role("button", name="Submit the call record").click()
+    # it cannot be changed once sent, so a page says so first; the draft is kept meanwhile
+    assert shopper.locator("h1").inner_text() == (
+        "Send your record of the call to Phoenix Glasgow Residential?")
+    assert_accessible(shopper)
+    shot(shopper, "call-confirm")
+    shopper.get_by_role("button", name="Send the call record").click()
     assert "Your call record has been sent" in shopper.get_by_role("status").inner_text()
     done = shopper.locator(".mystery-calls li", has_text="Phoenix Glasgow Residential").first
     assert "Call recorded" in done.inner_text()
@@ -251,6 +272,10 @@ def test_seed_000_coordinator_shopper_and_report_pages(phoenix, site, new_page, 
     # Everyone else's calls arrive; the coordinator closes the round and reads the report.
     submit_all(phoenix)
     page.goto(round_url)
+    page.get_by_role("link", name="Close the round").click()
+    assert page.locator("h1").inner_text() == "Close the round “November and December”?"
+    assert_accessible(page)
+    shot(page, "close-confirm")
     page.get_by_role("button", name="Close the round").click()
     assert page.locator("h1").inner_text() == "Report: November and December"
     assert "The round is closed" in page.get_by_role("status").inner_text()
@@ -326,13 +351,21 @@ def test_the_call_form_works_by_keyboard_alone_at_320_pixels(phoenix, site, brow
         raise AssertionError(f"Tab never reached #{element_id}")
 
     tab_to("called-on")
-    shopper.keyboard.type((today - timedelta(days=1)).isoformat())
-    shopper.keyboard.press("Tab")
-    assert shopper.evaluate("document.activeElement.id") == "called-time"
+    # the date picker's boxes: typing moves along them, in the order of the browser's language
+    # (day first in a British one; this machine's Chromium may put the month first)
+    yesterday = today - timedelta(days=1)
+    shopper.keyboard.type(yesterday.strftime("%d%m%Y"))
+    if shopper.locator("#called-on").input_value() != yesterday.isoformat():
+        shopper.keyboard.press("Shift+Tab")
+        shopper.keyboard.press("Shift+Tab")
+        shopper.keyboard.type(yesterday.strftime("%m%d%Y"))
+    assert shopper.locator("#called-on").input_value() == yesterday.isoformat()
+    tab_to("called-time", limit=3)  # past the picker's calendar button
     shopper.keyboard.type("09:15")
     shopper.keyboard.press("Tab")
     shopper.keyboard.type("12")
-    for qid in YES_NO:  # each yes/no group: Tab in, Space picks "Yes"
+    for qid in YES_NO[1:]:  # each yes/no group: Tab in, Space picks "Yes" (not the first,
+        # "answered within 60 seconds?", which the seconds answer)
         shopper.keyboard.press("Tab")
         assert shopper.evaluate("document.activeElement.id") == f"q-{qid}-0"
         shopper.keyboard.press("Space")
@@ -352,9 +385,21 @@ def test_the_call_form_works_by_keyboard_alone_at_320_pixels(phoenix, site, brow
     assert shopper.evaluate("document.documentElement.scrollWidth") <= 320
     shopper.keyboard.press("Enter")
     shopper.wait_for_load_state()
+    assert shopper.locator("h1").inner_text().startswith("Send your record of the call to ")
+    assert shopper.evaluate("document.documentElement.scrollWidth") <= 320
+    for _ in range(40):  # the confirmation page: Tab to its button, Enter sends
+        shopper.keyboard.press("Tab")
+        if shopper.evaluate("document.activeElement.textContent") == "Send the call record":
+            break
+    else:
+        raise AssertionError("Tab never reached “Send the call record”")
+    shot(shopper, "call-confirm-320")
+    shopper.keyboard.press("Enter")
+    shopper.wait_for_load_state()
     assert "Your call record has been sent" in shopper.get_by_role("status").inner_text()
     assert shopper.evaluate("document.documentElement.scrollWidth") <= 320
-    record = [a for a in client.get(api + "/my-assignments")[1] if a["id"] == mine[0]["id"]][0]
+    shot(shopper, "my-calls-320")
+    record = next(a for a in client.get(api + "/my-assignments")[1] if a["id"] == mine[0]["id"])
     assert record["status"] == "recorded"
     assert record["call"]["answers"]["felt-welcome"] == 4 and record["call"][
         "seconds_to_answer"] == 12

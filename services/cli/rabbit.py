@@ -53,6 +53,7 @@ class LocalRabbit:
         self.management_port = management_port
         self.nodename = nodename or f"involve{port}@localhost"
         self.pidfile = self.base / "rabbit.pid"
+        self.extra_config = ""  # more rabbitmq.conf lines (the tests' clusters use it)
 
     @property
     def amqp_uri(self) -> str:
@@ -99,7 +100,7 @@ class LocalRabbit:
             f"listeners.tcp.default = 127.0.0.1:{self.port}\n"
             f"management.tcp.port = {self.management_port}\n"
             "management.tcp.ip = 127.0.0.1\n"
-            "loopback_users.guest = true\n"
+            "loopback_users.guest = true\n" + self.extra_config
         )
         (self.base / "enabled_plugins").write_text("[rabbitmq_management].\n")
         self.pidfile.unlink(missing_ok=True)
@@ -126,6 +127,10 @@ class LocalRabbit:
             return int(self.pidfile.read_text().strip())
         except (OSError, ValueError):
             return None
+
+    def running(self) -> bool:
+        pid = self.pid()
+        return pid is not None and _alive(pid)
 
     def stop(self, timeout: float = 30) -> None:
         pid = self.pid()

@@ -1,18 +1,11 @@
-"""Where each service's Nameko class lives, and the local ports used by `involve up`."""
+"""Loading a service's Nameko class by name, and the local ports used by `involve up`."""
 from __future__ import annotations
 
 import importlib
 
-SERVICES = {
-    "identity": "involve.identity.service:IdentityService",
-    "panels": "involve.panels.service:PanelsService",
-    "mystery_shopping": "involve.mystery_shopping.service:MysteryShoppingService",
-    "feedback": "involve.feedback.service:FeedbackService",
-    "commissioning": "involve.commissioning.service:CommissioningService",
-    "reporting": "involve.reporting.service:ReportingService",
-    "gateway": "involve.gateway.service:GatewayService",
-}
-BACKEND = [name for name in SERVICES if name != "gateway"]
+from involve.kernel.registry import BACKEND, SERVICES
+
+__all__ = ["BACKEND", "SERVICES", "local_metrics_port", "service_class"]
 
 
 def service_class(name: str):
@@ -23,3 +16,18 @@ def service_class(name: str):
 def local_metrics_port(name: str, gateway_port: int) -> int:
     """Each back-end service serves /metrics on its own loopback port next to the gateway's."""
     return gateway_port + 1 + BACKEND.index(name)
+
+
+def event_handler_queues() -> dict[str, str]:
+    """Every event handler of every service: ``{"service.method": its queue's name}``."""
+    from involve.kernel.handlers import EventHandler, queue_name
+
+    found = {}
+    for name in BACKEND:
+        cls = service_class(name)
+        for attr in dir(cls):
+            for entrypoint in getattr(getattr(cls, attr, None), "nameko_entrypoints", ()):
+                if isinstance(entrypoint, EventHandler):
+                    found[f"{cls.name}.{attr}"] = queue_name(
+                        entrypoint.source_service, entrypoint.event_type, cls.name, attr)
+    return found

@@ -3,6 +3,11 @@
 Starts a private RabbitMQ if none answers at the configured URL, runs every service as its own
 process (SQLite files under the data folder), waits until the gateway says all are healthy,
 prints the address, and on Ctrl-C (or SIGTERM) stops every process it started.
+
+Once up, it supervises as compose's ``restart: unless-stopped`` does: a service process (or the
+private broker) that stops is started again after a pause that doubles with each restart in a
+row (1 s up to 30 s, back to 1 s once it has run for a minute), and each stop and restart is
+said on the terminal.
 """
 from __future__ import annotations
 
@@ -46,6 +51,78 @@ def _wait_healthy(url: str, processes: dict, timeout: float) -> dict | None:
     )
 
 
+FIRST_PAUSE = 1.0
+LONGEST_PAUSE = 30.0
+STEADY_SECONDS = 60.0
+
+
+def say(message: str) -> None:
+    click.echo(f"{time.strftime('%H:%M:%S')} involve up: {message}")
+
+
+class Restarts:
+    """When to start a stopped process again: 1 s, 2 s, 4 s ... 30 s; reset after a steady run."""
+
+    def __init__(self):
+        self.count = 0
+        self.pause = FIRST_PAUSE
+        self.started_at = time.monotonic()
+        self.due: float | None = None
+
+    def stopped(self) -> float:
+        if time.monotonic() - self.started_at >= STEADY_SECONDS:
+            self.pause = FIRST_PAUSE
+        wait = self.pause
+        self.pause = min(self.pause * 2, LONGEST_PAUSE)
+        self.count += 1
+        self.due = time.monotonic() + wait
+        return wait
+
+    def started(self) -> None:
+        self.started_at = time.monotonic()
+        self.due = None
+
+
+def _supervise(processes: dict, start, rabbit) -> None:
+    """Runs until interrupted: restarts whatever stops, saying so."""
+    restarts = {name: Restarts() for name in processes}
+    broker = Restarts()
+    while True:
+        time.sleep(0.5)
+        moment = time.monotonic()
+        for name, proc in processes.items():
+            plan = restarts[name]
+            if plan.due is None and proc.poll() is not None:
+                wait = plan.stopped()
+                say(f"the {name} service stopped unexpectedly (exit code {proc.returncode}); "
+                    f"starting it again in {wait:g} s (restart {plan.count})")
+            elif plan.due is not None and moment >= plan.due:
+                processes[name] = start(name)
+                plan.started()
+                say(f"the {name} service started again (pid {processes[name].pid})")
+        if rabbit is None:
+            continue
+        if broker.due is None and not rabbit.running() and not port_open("127.0.0.1",
+                                                                          rabbit.port):
+            wait = broker.stopped()
+            say(f"the local RabbitMQ stopped unexpectedly; starting it again in {wait:g} s "
+                f"(restart {broker.count})")
+        elif broker.due is not None and moment >= broker.due:
+            if port_open("127.0.0.1", rabbit.port):
+                say("a RabbitMQ answers on its port again; using it")
+                broker.started()
+                continue
+            try:
+                rabbit.start()
+            except Exception as exc:  # noqa: BLE001 - try again after the next pause
+                wait = broker.stopped()
+                say(f"the local RabbitMQ did not start ({str(exc).splitlines()[0]}); "
+                    f"trying again in {wait:g} s")
+            else:
+                broker.started()
+                say("the local RabbitMQ started again on the same data")
+
+
 def run_platform(config: dict, host: str, port: int, timeout: float = 120) -> None:
     data_dir = Path(config["DATA_DIR"]).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -65,6 +142,8 @@ def run_platform(config: dict, host: str, port: int, timeout: float = 120) -> No
     env["INVOLVE_DATA_DIR"] = str(data_dir)
     url = f"http://{'localhost' if host in ('0.0.0.0', '127.0.0.1') else host}:{port}"
     env.setdefault("INVOLVE_GATEWAY_URL", url)  # links in emails point here
+    # a local run may send webhooks to systems on this machine or network (never in production)
+    env.setdefault("INVOLVE_WEBHOOKS_ALLOW_PRIVATE", "true")
     processes: dict[str, subprocess.Popen] = {}
 
     def stop_all(*_):
@@ -85,25 +164,25 @@ def run_platform(config: dict, host: str, port: int, timeout: float = 120) -> No
     def interrupt(*_):
         raise KeyboardInterrupt
 
+    def start(name: str) -> subprocess.Popen:
+        address = (f"{host}:{port}" if name == "gateway"
+                   else f"127.0.0.1:{local_metrics_port(name, port)}")
+        return subprocess.Popen(
+            [sys.executable, "-m", "involve.cli.main", "service", name],
+            env={**env, "INVOLVE_WEB_SERVER_ADDRESS": address},
+        )
+
     previous = signal.signal(signal.SIGTERM, interrupt)
     try:
         for name in SERVICES:
-            address = (f"{host}:{port}" if name == "gateway"
-                       else f"127.0.0.1:{local_metrics_port(name, port)}")
-            processes[name] = subprocess.Popen(
-                [sys.executable, "-m", "involve.cli.main", "service", name],
-                env={**env, "INVOLVE_WEB_SERVER_ADDRESS": address},
-            )
+            processes[name] = start(name)
         health = _wait_healthy(url, processes, timeout)
         click.echo(f"\nInvolve is running at {url}  ({len(health['services'])} services healthy)")
         click.echo(f"Emails are written to {data_dir / 'mail'} unless SMTP_URL is set.")
         click.echo("First time? Create an administrator in another terminal:\n"
                    "  .venv/bin/involve identity create-admin --email you@example.org --name \"Your Name\"")
-        click.echo("Press Ctrl-C to stop.")
-        while all(proc.poll() is None for proc in processes.values()):
-            time.sleep(0.5)
-        stopped = [n for n, p in processes.items() if p.poll() is not None]
-        raise click.ClickException(f"The {', '.join(stopped)} service stopped unexpectedly.")
+        click.echo("Press Ctrl-C to stop. A service that stops is started again.")
+        _supervise(processes, start, rabbit)
     except KeyboardInterrupt:
         click.echo("\nStopping Involve...")
     finally:

@@ -2,11 +2,22 @@
 
 Detection is deliberately generous: a false alarm costs the moderator a glance, a miss could
 expose someone. Each finding is ``{field, start, end, kind, text}`` (offsets into that field).
-Kinds: name, phone, email, address, postcode, date_of_birth, nhs_number, date.
+Kinds: name, first_name, phone, email, address, postcode, date_of_birth, nhs_number, date.
+
+``first_name`` is a single word found on a list of common UK first names shipped with the
+service (first_names.yaml): "Sarah was lovely" has no title, no surname and no "called" to go
+by. Names that are also ordinary words ("Will", "Grace") count only when written with a capital
+inside a sentence, and a name that is part of a place ("St Mary's", "Victoria Hospital") or of a
+care service's name does not count.
 """
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 FIELDS = ("title", "text", "what_was_good", "what_could_be_improved")
 
@@ -46,7 +57,7 @@ very really please thank thanks hello dear sir madam monday tuesday wednesday th
 saturday sunday christmas easter nhs gp a&e hospital clinic ward centre center service services
 team unit department surgery practice trust council health care recovery mental community
 street road lane avenue close drive way court place reception waiting room doctor nurse staff
-manager mr mrs ms miss dr sister matron professor royal general infirmary house home group
+manager mr mrs ms miss dr st saint sister matron professor royal general infirmary house home group
 support project drug alcohol addiction treatment emergency accident urgent day night morning
 evening afternoon week month year good bad great poor excellent when while on in at to from by
 of for with about over under into again once later soon still even however although overall
@@ -54,8 +65,32 @@ english british london england scotland wales ireland
 """.split()) | set(_MONTHS)
 
 
+PLACE_AFTER = {"hospital", "infirmary", "hospice", "clinic", "surgery", "centre", "center",
+               "station", "street", "road", "avenue", "lane", "house", "court", "college",
+               "school", "church", "park", "square"}
+PLACE_BEFORE = {"st", "saint"}
+WORD = re.compile(r"[^\W\d_]+")
+SENTENCE_END = ".!?:;\n\"“”(•-–—*"
+
+
+def _key(word: str) -> str:
+    """A name as the list is looked up: case and accents folded ("Siân" is "sian")."""
+    folded = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(ch for ch in folded if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=1)
+def first_names() -> tuple[frozenset[str], frozenset[str]]:
+    """(names marked anywhere, names that are also words), from first_names.yaml."""
+    data = yaml.safe_load(Path(__file__).with_name("first_names.yaml").read_text("utf-8"))
+    words = frozenset(_key(n) for n in data.get("also_words") or ())
+    names = frozenset(_key(n) for n in data.get("names") or ()) - words
+    return names - COMMON, words - COMMON
+
+
 def _title_case_words(text: str) -> set[str]:
-    return {w.lower() for w in re.findall(r"[A-Za-z'’-]+", text)}
+    words = {w.lower() for w in re.findall(r"[A-Za-z'’-]+", text)}
+    return words | {_key(w) for w in WORD.findall(text)}
 
 
 def find(fields: dict, ignore_names: list[str] | tuple = ()) -> list[dict]:
@@ -98,7 +133,7 @@ def find_in(text: str, ignore: set[str] | None = None) -> list[dict]:
         add(m.start(), m.end(), "postcode")
     for pattern in (TITLE_NAME, CALLED_NAME):
         for m in pattern.finditer(text):
-            start, end = m.span(1)
+            start, _end = m.span(1)
             words = m.group(1).split()
             if pattern is CALLED_NAME and words[0].lower() in ignore:
                 continue
@@ -108,6 +143,7 @@ def find_in(text: str, ignore: set[str] | None = None) -> list[dict]:
             add(start, start + len(" ".join(words)), "name")
     for m in CAPITALISED_RUN.finditer(text):
         _name_pairs(text, m.start(), m.group(0), ignore, add)
+    _first_names(text, ignore, add)
     spans.sort()
     return [{"start": s, "end": e, "kind": k, "text": text[s:e]} for s, e, k in spans]
 
@@ -127,3 +163,33 @@ def _name_pairs(text, offset, run, ignore, add):
 def _flush(stretch, offset, add):
     if len(stretch) >= 2:
         add(offset + stretch[0][0], offset + stretch[-1][1], "name")
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" \t")
+    return not before or before[-1] in SENTENCE_END
+
+
+def _first_names(text, ignore, add):
+    """Single words on the list of common first names (see the module's notes)."""
+    names, also_words = first_names()
+    words = list(WORD.finditer(text))
+    for i, m in enumerate(words):
+        word = m.group(0)
+        key = _key(word)
+        if key in ignore or (key not in names and key not in also_words):
+            continue
+        if key in also_words and (not word[0].isupper() or _sentence_start(text, m.start())):
+            continue
+        previous = words[i - 1].group(0) if i else ""
+        following = words[i + 1] if i + 1 < len(words) else None
+        if following is not None and following.group(0) == "s" and text[
+                m.end():following.start()] in ("'", "’"):  # Mary's: look past the 's
+            following = words[i + 2] if i + 2 < len(words) else None
+        if _key(previous) in PLACE_BEFORE and text[words[i - 1].end():m.start()].strip(
+                ". ") == "":
+            continue
+        if following is not None and following.group(0)[0].isupper() and _key(
+                following.group(0)) in PLACE_AFTER:
+            continue
+        add(m.start(), m.end(), "first_name")

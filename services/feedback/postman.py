@@ -2,8 +2,9 @@
 
 Alerts are recorded with ``email_due`` in the routing (or escalation) transaction; after commit
 the handler wakes the postman, which sends everything due through a few RPC clients of its own
-(people by identity's ``notify_person``, teams to their address) and marks them sent. The timer
-wakes it too, so anything left unsent (a crash, a mail server down) goes on the next round.
+(people by identity's ``notify_people``, FEEDBACK_EMAIL_BATCH in one call; teams to their
+address) and marks them sent. The timer wakes it too, so anything left unsent (a crash, a mail
+server down) goes on the next round.
 """
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ import eventlet
 from eventlet.event import Event
 from eventlet.queue import LightQueue
 from nameko.extensions import DependencyProvider
-from nameko.standalone.rpc import ClusterRpcClient
 
-from involve.kernel import mail
+from involve.kernel import mail, settings
 from involve.kernel.db import now
+from involve.kernel.rpc import call, standalone_client
 
 from . import alerts
 
@@ -62,7 +63,7 @@ class Postman(DependencyProvider):
                 break
             try:
                 if not clients:
-                    clients = [ClusterRpcClient(timeout=30).start() for _ in range(self.size)]
+                    clients = [standalone_client().start() for _ in range(self.size)]
                 self.send_all(clients)
             except Exception as exc:  # noqa: BLE001 - broker or database trouble: next round
                 log.warning("alert emails: %s; retrying on the next round", type(exc).__name__)
@@ -87,11 +88,24 @@ class Postman(DependencyProvider):
             client = idle.get()
             try:
                 if message.get("person_id"):
-                    client.identity.notify_person(message["person_id"], {
-                        "subject": message["subject"], "body": message["body"]})
+                    call(client.identity.notify_person, message["person_id"],
+                         alerts.notification(message))
                 elif message.get("team_email"):
                     mail.send(message["team_email"], message["subject"], message["body"])
             finally:
                 idle.put(client)
 
-        return alerts.send_due(self.database.sessions, deliver, now(), concurrency=len(clients))
+        def deliver_many(messages):
+            client = idle.get()
+            try:
+                results = call(client.identity.notify_people, [
+                    {"person_id": m["person_id"], **alerts.notification(m)}
+                    for m in messages])
+            finally:
+                idle.put(client)
+            return ["failed" not in result for result in results]
+
+        batch = int(settings.get("FEEDBACK_EMAIL_BATCH"))
+        return alerts.send_due(self.database.sessions, deliver, now(), concurrency=len(clients),
+                               deliver_many=deliver_many if batch > 1 else None,
+                               batch_size=max(1, batch))

@@ -13,27 +13,16 @@ from involve.kernel.errors import Conflict, NotFound
 from involve.kernel.schemas import validate
 
 from . import stories
+from .contract import FeedbackPanelVerdict, FeedbackReject, FeedbackRespond, FeedbackVerdict
 from .models import Alert, Response, Story
-from .schemas import PanelVerdictInput, ReasonInput, RespondInput, VerdictInput
 
 # a story's status only moves forward
 RANK = {"published": 0, "responded": 1, "change_planned": 2, "change_made": 3}
 STATUS_FOR_CHANGE = {"none": "responded", "planned": "change_planned", "made": "change_made"}
 
 
-def public_view(response: Response) -> dict:
-    return {
-        "id": response.id, "responder_title": response.responder_title, "text": response.text,
-        "change_status": response.change_status,
-        "change_description": response.change_description,
-        "author_verdict": response.author_verdict,
-        "panel_verdict": response.panel_verdict,
-        "published_at": response.published_at.isoformat() if response.published_at else None,
-    }
-
-
 def staff_view(response: Response, story: Story | None = None) -> dict:
-    out = public_view(response)
+    out = stories.public_response(response)
     out.update(story_id=response.story_id, status=response.status,
                responder_person_id=response.responder_person_id,
                rejection_reason=response.rejection_reason,
@@ -60,7 +49,7 @@ def respond(session, record_event, organisation_id: str, story_id: str, data, re
     if story.status not in stories.PUBLIC:
         raise Conflict("Only a published story can be answered.",
                        {"story_id": ["This story is not published."]})
-    values = validate(RespondInput(), data)
+    values = validate(FeedbackRespond(), data)
     if values["change_status"] == "none":
         values["change_description"] = None
     response = Response(id=str(uuid.uuid4()), story_id=story.id, organisation_id=organisation_id,
@@ -98,7 +87,7 @@ def changes_to_check(session, organisation_id: str) -> list[dict]:
                                   Response.change_status != "none",
                                   Response.panel_verdict.is_(None))
                            .order_by(Response.published_at, Response.id)).all()
-    return [{**public_view(r), "story_id": r.story_id,
+    return [{**stories.public_response(r), "story_id": r.story_id,
              "story_title": stories.current(s)["title"]} for r, s in rows]
 
 
@@ -119,7 +108,7 @@ def publish(session, record_event, organisation_id: str, response_id: str, now):
 def reject(session, organisation_id: str, response_id: str, data, now) -> dict:
     response = load(session, organisation_id, response_id)
     _pending(response)
-    values = validate(ReasonInput(), data)
+    values = validate(FeedbackReject(), data)
     response.status = "rejected"
     response.rejection_reason = values["reason"]
     return staff_view(response)
@@ -175,7 +164,7 @@ def _alert_story_readers(session, story: Story, response: Response, now) -> None
 
 
 def record_verdict(session, record_event, data, now) -> dict:
-    values = validate(VerdictInput(), data)
+    values = validate(FeedbackVerdict(), data)
     story = stories.by_code(session, {"tracking_code": values["tracking_code"]})
     response = session.get(Response, values["response_id"])
     if response is None or response.story_id != story.id or response.status != "published" \
@@ -190,14 +179,14 @@ def record_verdict(session, record_event, data, now) -> dict:
     response.verdict_at = now
     record_event(session, "change.recorded", change_data(response), subject=story.id,
                  organisation=story.organisation_id, classification="public")
-    return public_view(response)
+    return stories.public_response(response)
 
 
 def record_panel_verdict(session, record_event, organisation_id: str, response_id: str, data,
                          person_id: str | None, now) -> dict:
     """A panel (for example the service user council) checks a claimed change: a member records
     the panel's view. Once per response; the note stays with staff."""
-    values = validate(PanelVerdictInput(), data)
+    values = validate(FeedbackPanelVerdict(), data)
     response = session.get(Response, response_id)
     if response is None or response.organisation_id != organisation_id \
             or response.status != "published" or response.change_status == "none":
@@ -212,4 +201,4 @@ def record_panel_verdict(session, record_event, organisation_id: str, response_i
     response.panel_verdict_at = now
     record_event(session, "change.recorded", change_data(response), subject=response.story_id,
                  organisation=organisation_id, classification="public")
-    return public_view(response)
+    return stories.public_response(response)

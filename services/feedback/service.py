@@ -13,14 +13,14 @@ import time
 from pathlib import Path
 
 from nameko.extensions import DependencyProvider
-from nameko.rpc import ClusterRpc
 from nameko.timer import timer
 
 from involve.kernel import idempotency, mail, settings
 from involve.kernel.db import now
-from involve.kernel.errors import InvalidInput, NotFound
+from involve.kernel.errors import InvalidInput, NotFound, ServiceUnavailable
 from involve.kernel.nameko_parts import Database, ServiceBase, api, on_event
 from involve.kernel.policy import allowed, require
+from involve.kernel.rpc import RpcClient, call
 
 from . import alerts, digests, escalation, responses, routing, stories, subscriptions, tags
 from .postman import Postman
@@ -62,18 +62,18 @@ def _me(principal) -> str:
 class FeedbackService(ServiceBase):
     name = "feedback"
     db = Database(migrations=Path(__file__).parent / "migrations")
-    rpc = ClusterRpc()
+    rpc = RpcClient()
     pacer = Pacer()
     postman = Postman()
 
     # --- helpers ------------------------------------------------------------------------
     def _care_services(self, organisation_id):
-        return self.rpc.identity.public_care_services(organisation_id)
+        return call(self.rpc.identity.public_care_services, organisation_id)
 
     def _deliver(self, message):
         if message.get("person_id"):
-            self.rpc.identity.notify_person(message["person_id"], {
-                "subject": message["subject"], "body": message["body"]})
+            call(self.rpc.identity.notify_person, message["person_id"],
+                 alerts.notification(message))
         elif message.get("team_email"):
             mail.send(message["team_email"], message["subject"], message["body"])
 
@@ -90,16 +90,28 @@ class FeedbackService(ServiceBase):
         if ids:
             self.postman.wake()
 
+    def _moderators(self, organisation_id) -> list[str]:
+        """Who is told a story is waiting: the moderators, or else the involvement leads, or
+        else the admins (alerts.MODERATION_ROLES)."""
+        for role in alerts.MODERATION_ROLES:
+            people = call(self.rpc.identity.people_with_role, organisation_id, role)
+            if people:
+                return list(people)
+        return []
+
     def _submit(self, organisation_id, data, assisted_by):
         values = stories.check_submission(data)
         services = stories.check_care_services(values, self._care_services(organisation_id))
         with self.db.sessions() as session:
             stories.check_form_unused(session, organisation_id, values.get("form_id"))
         email = values.pop("email", None)
-        author = self.rpc.identity.create_story_author(organisation_id, {"email": email})
+        author = call(self.rpc.identity.create_story_author, organisation_id, {"email": email})
+        moderators = self._moderators(organisation_id)
         with self.db.transaction() as session:
-            return stories.create(session, self.db.record_event, organisation_id, values,
-                                  services, author, assisted_by, now())
+            received = stories.create(session, self.db.record_event, organisation_id, values,
+                                      services, author, assisted_by, now(), moderators)
+        self._send_alerts(received.pop("alert_ids"))
+        return received
 
     # --- public -------------------------------------------------------------------------
     @api
@@ -164,6 +176,13 @@ class FeedbackService(ServiceBase):
         require(principal, "feedback.moderate", organisation_id)
         with self.db.sessions() as session:
             return stories.moderation_queue(session, organisation_id)
+
+    @api
+    def moderation_count(self, principal, organisation_id):
+        """{"stories": n, "responses": n} waiting for a moderator."""
+        require(principal, "feedback.moderate", organisation_id)
+        with self.db.sessions() as session:
+            return stories.moderation_count(session, organisation_id)
 
     @api
     def story_for_moderation(self, principal, organisation_id, story_id):
@@ -240,7 +259,8 @@ class FeedbackService(ServiceBase):
         if not values["team_name"]:
             values["person_id"] = values["person_id"] or _me(principal)
             if values["person_id"] != me:
-                roles = self.rpc.identity.roles_of_people(organisation_id, [values["person_id"]])
+                roles = call(self.rpc.identity.roles_of_people, organisation_id,
+                             [values["person_id"]])
                 if not roles.get(values["person_id"]):
                     raise InvalidInput("That person is not part of this organisation.",
                                        {"person_id": ["Not a member of this organisation."]})
@@ -325,11 +345,16 @@ class FeedbackService(ServiceBase):
         with self.db.sessions() as session:
             organisations = escalation.organisations_for_second_stage(session, moment, level,
                                                                       seconds)
-        leads = {org: self.rpc.identity.people_with_role(org, "involvement_lead")
-                 for org in organisations}
-        with self.db.transaction() as session:
-            due = escalation.run(session, self.db.record_event, moment, level, seconds, leads)
-        self._send_alerts(due)
+        try:
+            leads = {org: call(self.rpc.identity.people_with_role, org, "involvement_lead")
+                     for org in organisations}
+        except ServiceUnavailable:  # the escalations wait for the next round; the rest goes on
+            log.warning("identity is not answering: second-stage escalations wait a round")
+        else:
+            with self.db.transaction() as session:
+                due = escalation.run(session, self.db.record_event, moment, level, seconds,
+                                     leads)
+            self._send_alerts(due)
         with self.db.transaction() as session:
             messages = digests.run(session, moment, settings.get("FEEDBACK_DIGEST_SECONDS"))
         for message in messages:

@@ -5,7 +5,6 @@ one transaction. Only moderated (public) text ever goes into events; criticality
 """
 from __future__ import annotations
 
-import base64
 import hashlib
 import secrets
 import statistics
@@ -17,10 +16,18 @@ from sqlalchemy import delete, func, select
 from involve.kernel.errors import Conflict, InvalidInput, NotFound
 from involve.kernel.schemas import validate
 
-from . import identifying, tags
-from .models import Response, Story, StoryCareService, StoryTag, Tag
-from .schemas import ModerateInput, PublicFilters, PublishInput, ReasonInput, StaffFilters, \
-    StoryInput, TrackInput
+from . import alerts, identifying, tags
+from .alerts import gateway_url
+from .contract import (
+    FeedbackModerate,
+    FeedbackPublish,
+    FeedbackReject,
+    FeedbackStaffFilters,
+    FeedbackStoryCreate,
+    FeedbackStoryFilters,
+    FeedbackTracking,
+)
+from .models import Alert, Response, Story, StoryCareService, StoryTag, Tag
 
 TEXT_FIELDS = identifying.FIELDS
 PUBLIC = ("published", "responded", "change_planned", "change_made")
@@ -29,20 +36,42 @@ PAGE = 20
 
 
 # --- tracking codes -----------------------------------------------------------------------
+# Crockford's base32: digits and capitals without I, L, O and U, so no letter can be read as a
+# digit or the other way round. Read back, O counts as 0 and I or L as 1, case, spaces and
+# dashes do not matter. Codes given before this (RFC 4648 base32, A-Z and 2-7) still work.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 26  # 130 random bits
+_READ_AS_DIGITS = str.maketrans({"O": "0", "I": "1", "L": "1"})
+_READ_AS_OLD = str.maketrans({"0": "O", "1": "I", "8": "B"})  # old codes had no 0, 1 or 8
+
+
 def new_tracking_code() -> str:
-    """128 random bits, as 26 letters and digits in groups of four (easy to read out)."""
-    raw = base64.b32encode(secrets.token_bytes(16)).decode().rstrip("=")
+    """130 random bits as 26 characters in groups of four (easy to read out and copy)."""
+    number = secrets.randbits(5 * CODE_LENGTH)
+    raw = "".join(CODE_ALPHABET[(number >> (5 * i)) & 31] for i in range(CODE_LENGTH))
     return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
 
 
+def _letters(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isascii() and ch.isalnum())
+
+
 def hash_code(code: str) -> str:
-    normal = "".join(ch for ch in code.upper() if ch.isalnum())
-    return hashlib.sha256(normal.encode()).hexdigest()
+    """What is stored: the hash of the code's letters and digits, in capitals."""
+    return hashlib.sha256(_letters(code).encode()).hexdigest()
+
+
+def code_hashes(code: str) -> set[str]:
+    """The hashes a code typed by a person may match: as typed, with O, I and L read as the
+    digits they stand for (new codes), and with 0, 1 and 8 read as O, I and B (old codes)."""
+    letters = _letters(code)
+    return {hash_code(variant) for variant in (letters, letters.translate(_READ_AS_DIGITS),
+                                               letters.translate(_READ_AS_OLD))}
 
 
 # --- submission ---------------------------------------------------------------------------
 def check_submission(data) -> dict:
-    return validate(StoryInput(), data)
+    return validate(FeedbackStoryCreate(), data)
 
 
 def check_care_services(values: dict, public_services: list[dict]) -> list[dict]:
@@ -64,8 +93,10 @@ def check_form_unused(session, organisation_id: str, form_id: str | None) -> Non
 
 
 def create(session, record_event, organisation_id: str, values: dict, services: list[dict],
-           author: dict, assisted_by: str | None, now) -> dict:
-    """Store a checked story. ``values`` is StoryInput output; its email is never stored."""
+           author: dict, assisted_by: str | None, now, moderators: list[str] = ()) -> dict:
+    """Store a checked story. ``values`` is FeedbackStoryCreate output; its email is never
+    stored. ``moderators`` (person ids) are alerted in the same transaction (``alert_ids`` in
+    the answer, for the caller to send after commit)."""
     check_form_unused(session, organisation_id, values.get("form_id"))
     tags.ensure_defaults(session, organisation_id)
     code = new_tracking_code()
@@ -86,7 +117,9 @@ def create(session, record_event, organisation_id: str, values: dict, services: 
         "story_id": story.id, "care_service_ids": [s["id"] for s in services],
         "relationship": story.relationship, "assisted": assisted_by is not None,
     }, subject=story.id, organisation=organisation_id, classification="pseudonymous")
-    return {"story_id": story.id, "status": story.status, "tracking_code": code}
+    alert_ids = alerts.for_moderators(session, organisation_id, story.id, list(moderators), now)
+    return {"story_id": story.id, "status": story.status, "tracking_code": code,
+            "alert_ids": alert_ids}
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -110,13 +143,23 @@ def care_services_of(session, story_id: str) -> list[dict]:
     return [{"id": i, "name": n} for i, n in rows]
 
 
-def public_responses(session, story_id: str) -> list[dict]:
-    from .responses import public_view
+def public_response(response: Response) -> dict:
+    """A published response as the public (and the author) see it."""
+    return {
+        "id": response.id, "responder_title": response.responder_title, "text": response.text,
+        "change_status": response.change_status,
+        "change_description": response.change_description,
+        "author_verdict": response.author_verdict,
+        "panel_verdict": response.panel_verdict,
+        "published_at": response.published_at.isoformat() if response.published_at else None,
+    }
 
+
+def public_responses(session, story_id: str) -> list[dict]:
     rows = session.scalars(select(Response).where(Response.story_id == story_id,
                                                   Response.status == "published")
                            .order_by(Response.published_at))
-    return [public_view(r) for r in rows]
+    return [public_response(r) for r in rows]
 
 
 def public_view(session, story: Story) -> dict:
@@ -143,7 +186,7 @@ def _filtered(query, session, organisation_id, care_service_id=None, tag=None):
 
 
 def public_list(session, organisation_id: str, filters) -> dict:
-    values = validate(PublicFilters(), filters or {})
+    values = validate(FeedbackStoryFilters(), filters or {})
     query = _filtered(select(Story).where(Story.organisation_id == organisation_id,
                                           Story.status.in_(PUBLIC)),
                       session, organisation_id, values["care_service_id"], values["tag"])
@@ -197,7 +240,7 @@ def staff_view(session, story: Story) -> dict:
 
 
 def staff_list(session, organisation_id: str, filters) -> dict:
-    values = validate(StaffFilters(), filters or {})
+    values = validate(FeedbackStaffFilters(), filters or {})
     statuses = (values["status"],) if values["status"] else PUBLIC + ("held",)
     query = _filtered(select(Story).where(Story.organisation_id == organisation_id,
                                           Story.status.in_(statuses)),
@@ -215,6 +258,16 @@ def staff_list(session, organisation_id: str, filters) -> dict:
 def _details(session, story: Story) -> list[dict]:
     names = [s["name"] for s in care_services_of(session, story.id)]
     return identifying.find(current(story), names)
+
+
+def moderation_count(session, organisation_id: str) -> dict:
+    """How much is waiting for a moderator: {"stories": n, "responses": n} (cheap: for the
+    count beside "To moderate" on every staff page)."""
+    waiting = session.scalar(select(func.count()).select_from(Story).where(
+        Story.organisation_id == organisation_id, Story.status.in_(IN_MODERATION)))
+    pending = session.scalar(select(func.count()).select_from(Response).where(
+        Response.organisation_id == organisation_id, Response.status == "pending"))
+    return {"stories": waiting or 0, "responses": pending or 0}
 
 
 def moderation_queue(session, organisation_id: str) -> list[dict]:
@@ -254,7 +307,7 @@ def _in_moderation(story: Story) -> None:
 def moderate(session, organisation_id: str, story_id: str, data, moderator_id, now) -> dict:
     story = load(session, organisation_id, story_id)
     _in_moderation(story)
-    values = validate(ModerateInput(), data)
+    values = validate(FeedbackModerate(), data)
     tag_ids = tags.check_ids(session, organisation_id, values.pop("tag_ids"))
     story.edited = {f: values.get(f) for f in TEXT_FIELDS}
     story.criticality = values["criticality"]
@@ -271,7 +324,7 @@ def publish(session, record_event, organisation_id: str, story_id: str, data, mo
             now) -> dict:
     story = load(session, organisation_id, story_id)
     _in_moderation(story)
-    values = validate(PublishInput(), data or {})
+    values = validate(FeedbackPublish(), data or {})
     if story.criticality is None:
         raise Conflict("Please rate how critical the story is before publishing it.",
                        {"criticality": ["Please choose a level from 0 to 5."]})
@@ -281,6 +334,7 @@ def publish(session, record_event, organisation_id: str, story_id: str, data, mo
                        {"identifying_details_checked": [
                            "Please confirm you have checked the highlighted details."]})
     story.moderated_by = moderator_id
+    alerts.moderation_done(session, story.id, now)
     if values["hold_days"]:
         story.status = "held"
         story.hold_until = now + timedelta(days=values["hold_days"])
@@ -318,10 +372,11 @@ def reject(session, record_event, organisation_id: str, story_id: str, data, mod
     """Reject with a reason the author sees; returns (result, message for the author or None)."""
     story = load(session, organisation_id, story_id)
     _in_moderation(story)
-    values = validate(ReasonInput(), data)
+    values = validate(FeedbackReject(), data)
     story.status = "rejected"
     story.rejection_reason = values["reason"]
     story.moderated_by = moderator_id
+    alerts.moderation_done(session, story.id, now)
     record_event(session, "story.rejected", {"story_id": story.id}, subject=story.id,
                  organisation=organisation_id)
     notice = author_notice(story, "Your story was not published",
@@ -332,8 +387,6 @@ def reject(session, record_event, organisation_id: str, story_id: str, data, mod
 
 def author_notice(story: Story, subject: str, body: str) -> dict | None:
     """A message for the author (through identity), if they asked for replies."""
-    from .alerts import gateway_url
-
     if not story.author_person_id or not story.author_can_reply:
         return None
     return {"person_id": story.author_person_id, "subject": subject,
@@ -342,9 +395,9 @@ def author_notice(story: Story, subject: str, body: str) -> dict | None:
 
 # --- the author's view --------------------------------------------------------------------
 def by_code(session, data) -> Story:
-    values = validate(TrackInput(), data)
+    values = validate(FeedbackTracking(), data)
     story = session.scalar(select(Story).where(
-        Story.tracking_hash == hash_code(values["tracking_code"])))
+        Story.tracking_hash.in_(sorted(code_hashes(values["tracking_code"])))))
     if story is None:
         raise NotFound("We could not find a story with that tracking code. Please check it "
                        "and try again.", {"tracking_code": ["Not recognised."]})
@@ -385,5 +438,6 @@ def forget_author(session, person_id: str) -> int:
             session.execute(delete(StoryTag).where(StoryTag.story_id == story.id))
             session.execute(delete(StoryCareService).where(StoryCareService.story_id == story.id))
             session.execute(delete(Response).where(Response.story_id == story.id))
+            session.execute(delete(Alert).where(Alert.story_id == story.id))
             session.delete(story)
     return len(rows)

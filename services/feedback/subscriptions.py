@@ -14,12 +14,12 @@ from involve.kernel.errors import Forbidden, InvalidInput, NotFound
 from involve.kernel.schemas import validate
 
 from . import tags
+from .contract import FeedbackSubscriptionCreate
 from .models import ANY, Alert, Subscription, SubscriptionKey
-from .schemas import SubscriptionInput
 
 
 def check(data) -> dict:
-    return validate(SubscriptionInput(), data)
+    return validate(FeedbackSubscriptionCreate(), data)
 
 
 def as_dict(sub: Subscription) -> dict:

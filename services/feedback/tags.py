@@ -8,8 +8,8 @@ from sqlalchemy import select
 from involve.kernel.errors import Conflict, InvalidInput
 from involve.kernel.schemas import validate
 
+from .contract import FeedbackTagCreate
 from .models import StoryTag, Tag
-from .schemas import TagInput
 
 DEFAULTS = (
     ("kind staff", "Staff", "positive"),
@@ -49,7 +49,7 @@ def list_for(session, organisation_id: str, with_id=True) -> list[dict]:
 
 
 def create(session, organisation_id: str, data: dict) -> dict:
-    values = validate(TagInput(), data)
+    values = validate(FeedbackTagCreate(), data)
     clash = session.scalar(select(Tag.id).where(Tag.organisation_id == organisation_id,
                                                 Tag.name == values["name"]))
     if clash:

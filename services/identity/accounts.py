@@ -5,7 +5,6 @@ stored only as SHA-256 hashes; links are single-use and expire.
 """
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -15,62 +14,31 @@ from sqlalchemy import delete, func, select
 
 from involve.kernel import settings
 from involve.kernel.db import now
-from involve.kernel.errors import BadRequest, InvalidInput, NotAuthenticated, NotFound, TooManyRequests
+from involve.kernel.errors import BadRequest, InvalidInput, NotAuthenticated, TooManyRequests
 from involve.kernel.schemas import validate
 
-from . import audit, people
+from . import audit, invitations, links, people
+from .contract import EmailOnly, PasswordReset, Register, SignIn
 from .crypto import Keys
-from .models import Account, OneTimeLink, Organisation, Person, Role, Session, SignInFailure
-from .schemas import (EmailInput, InvitationInput, PasswordResetInput, RegisterInput,
-                      SignInInput)
+from .links import token_hash
+from .models import Account, Organisation, Person, Role, Session, SignInFailure
 
 hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 _DUMMY_HASH = hasher.hash("not a real password; evens out timing for unknown emails")
-INVITATION_DAYS = 14
+INVITATION_DAYS = invitations.DAYS
 RESET_HOURS = 1
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _link(session, purpose: str, lifetime: timedelta, **fields) -> str:
-    token = secrets.token_urlsafe(32)
-    session.add(OneTimeLink(token_hash=token_hash(token), purpose=purpose,
-                            expires_at=now() + lifetime, **fields))
-    return token
-
-
-def _use_link(session, purpose: str, token: str) -> OneTimeLink:
-    link = session.get(OneTimeLink, token_hash(token or ""))
-    if link is None or link.purpose != purpose or link.used_at is not None or link.expires_at < now():
-        raise BadRequest("This link has expired or has already been used. Please ask for a new one.",
-                         {"token": ["Expired or already used."]})
-    link.used_at = now()
-    return link
 
 
 def invite(session, keys: Keys, mailer, principal, organisation_id: str, data: dict,
            base_url: str) -> dict:
-    values = validate(InvitationInput(), data)
-    if session.get(Organisation, organisation_id) is None:
-        raise NotFound("We could not find that organisation.", {"organisation_id": ["Unknown id."]})
-    token = _link(session, "invitation", timedelta(days=INVITATION_DAYS),
-                  organisation_id=organisation_id, role=values["role"])
-    audit.record(session, principal, "invitation.sent", f"invited as {values['role']}",
-                 None, organisation_id)
-    organisation = session.get(Organisation, organisation_id)
-    mailer(values["email"], f"You are invited to join {organisation.name} on Involve",
-           f"Hello {values['name']},\n\n{organisation.name} has invited you to take part on Involve.\n"
-           f"Create your account here (the link works once, for {INVITATION_DAYS} days):\n\n"
-           f"{base_url}/register?invitation={token}\n\nIf you were not expecting this, ignore it.\n")
-    return {"sent": True, "expires_in_days": INVITATION_DAYS}
+    return invitations.invite(session, keys, mailer, principal, organisation_id, data, base_url)
 
 
 def register(session, keys: Keys, record_event, data: dict) -> dict:
-    values = validate(RegisterInput(), data)
+    values = validate(Register(), data)
+    link = None
     if values.get("invitation"):
-        link = _use_link(session, "invitation", values["invitation"])
+        link = links.use(session, "invitation", values["invitation"])
         organisation_id, role = link.organisation_id, link.role
     else:
         organisation_id, role = values["organisation_id"], "service_user"
@@ -79,6 +47,8 @@ def register(session, keys: Keys, record_event, data: dict) -> dict:
                                {"organisation_id": ["Unknown organisation."]})
     contact = {k: values.get(k) for k in ("name", "email", "phone", "address")}
     person = people.new_person(session, keys, contact)
+    if link is not None:
+        invitations.accepted(session, link, person.id)
     session.add(Account(person_id=person.id, password_hash=hasher.hash(values["password"]),
                         created_at=now()))
     session.add(Role(person_id=person.id, organisation_id=organisation_id, role=role))
@@ -138,11 +108,16 @@ def start_session(session, person_id: str) -> dict:
 
 
 def sign_in_values(data: dict) -> dict:
-    return validate(SignInInput(), data)
+    return validate(SignIn(), data)
 
 
-def end_session(session, token: str) -> None:
-    session.execute(delete(Session).where(Session.token_hash == token_hash(token or "")))
+def end_session(session, token: str) -> str | None:
+    """Sign out; returns whose session it was (None: no such session)."""
+    row = session.get(Session, token_hash(token or ""))
+    if row is None:
+        return None
+    session.delete(row)
+    return row.person_id
 
 
 def principal_for_person(session, person: Person) -> dict:
@@ -157,16 +132,19 @@ def authenticate_session(session, token: str) -> dict:
     person = session.get(Person, row.person_id)
     if person is None or person.erased_at is not None:
         raise NotAuthenticated("Your session has ended. Please sign in again.")
-    return {**principal_for_person(session, person), "csrf_token": row.csrf_token}
+    # how long the answer holds (the gateway keeps it no longer)
+    return {**principal_for_person(session, person), "csrf_token": row.csrf_token,
+            "valid_for_seconds": max(0.0, (row.expires_at - now()).total_seconds())}
 
 
 def request_password_reset(session, keys: Keys, mailer, data: dict, base_url: str) -> dict:
     """Always answers the same, so nobody can find out who has an account."""
-    values = validate(EmailInput(), data)
+    values = validate(EmailOnly(), data)
     person = session.scalar(select(Person).where(
         Person.email_lookup == keys.email_lookup(values["email"]), Person.erased_at.is_(None)))
     if person is not None and session.get(Account, person.id) is not None:
-        token = _link(session, "password_reset", timedelta(hours=RESET_HOURS), person_id=person.id)
+        token = links.make(session, "password_reset", timedelta(hours=RESET_HOURS),
+                           person_id=person.id)
         mailer(values["email"], "Reset your Involve password",
                "Someone asked to reset the password for your Involve account.\n"
                f"Choose a new password here (the link works once, for {RESET_HOURS} hour):\n\n"
@@ -175,15 +153,18 @@ def request_password_reset(session, keys: Keys, mailer, data: dict, base_url: st
     return {"sent": True}
 
 
-def reset_password(session, data: dict) -> dict:
-    values = validate(PasswordResetInput(), data)
-    link = _use_link(session, "password_reset", values["token"])
+def reset_password(session, data: dict, changed=None) -> dict:
+    """``changed(person_id)``: told whose sessions all ended (identity's access.changed)."""
+    values = validate(PasswordReset(), data)
+    link = links.use(session, "password_reset", values["token"])
     account = session.get(Account, link.person_id)
     if account is None:
         raise BadRequest("This link has expired or has already been used.", {"token": ["Unknown."]})
     account.password_hash = hasher.hash(values["password"])
     # Every existing session ends: whoever knew the old password is signed out.
     session.execute(delete(Session).where(Session.person_id == link.person_id))
+    if changed is not None:
+        changed(link.person_id)
     audit.record(session, {"person_id": link.person_id}, "password.reset", "reset by email link",
                  link.person_id)
     return {"reset": True}

@@ -9,11 +9,12 @@ from involve.kernel.db import now
 from involve.kernel.errors import Conflict, NotFound
 from involve.kernel.schemas import validate
 
+from . import contract
 from .models import CareService, Organisation, name_key
-from .schemas import CareServiceInput, CareServiceOutput
 
-_input = CareServiceInput()
-_output = CareServiceOutput()
+_create = contract.CareServiceCreate()
+_update = contract.CareServiceUpdate()
+_output = contract.CareService()
 
 
 def _organisation(session, organisation_id):
@@ -45,7 +46,7 @@ def _saved(session, record_event, service: CareService, event_type: str) -> dict
 
 def create(session, record_event, organisation_id: str, data: dict) -> dict:
     _organisation(session, organisation_id)
-    values = validate(_input, data)
+    values = validate(_create, data)
     values["name"] = _free_name(session, organisation_id, values["name"])
     service = CareService(id=str(uuid.uuid4()), organisation_id=organisation_id, created_at=now(),
                           name_key=name_key(values["name"]), **values)
@@ -69,7 +70,7 @@ def list_for(session, organisation_id: str) -> list[dict]:
 
 def update(session, record_event, organisation_id: str, care_service_id: str, data: dict) -> dict:
     get(session, organisation_id, care_service_id)
-    values = validate(_input, data, partial=True)
+    values = validate(_update, data)
     service = session.get(CareService, care_service_id)
     if "name" in values:
         values["name"] = _free_name(session, organisation_id, values["name"], care_service_id)

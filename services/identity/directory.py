@@ -1,6 +1,6 @@
 """What identity tells other services (feedback, mystery shopping) without handing over anyone's
-contact details: public facts about care services, who holds a role, and sending a message to a
-person whose email stays here.
+contact details: public facts about organisations and care services, who holds a role, and who
+agrees. (Telling a person something, by id, is messages.notify.)
 
 These RPCs take no principal: they are for services on the private broker, never exposed by the
 gateway as they are (see docs/security.md).
@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 
 from marshmallow import fields
-from marshmallow import validate as check
 from sqlalchemy import select
 
 from involve.kernel.db import now
@@ -18,9 +17,9 @@ from involve.kernel.errors import InvalidInput, NotFound
 from involve.kernel.schemas import StrictSchema, validate
 
 from . import people
+from .contract import CONSENT_PURPOSES
 from .crypto import Keys
 from .models import CareService, Consent, Organisation, Person, Role
-from .schemas import CONSENT_PURPOSES
 
 PUBLIC_CARE_SERVICE_FIELDS = ("id", "name", "kind", "region", "website", "public_phone",
                               "public_email")
@@ -30,13 +29,7 @@ class AuthorInput(StrictSchema):
     email = fields.Email(load_default=None, allow_none=True)
 
 
-class MessageInput(StrictSchema):
-    subject = fields.String(required=True, validate=check.Length(min=1, max=200))
-    body = fields.String(required=True, validate=check.Length(min=1, max=20000))
-
-
 _author_input = AuthorInput()
-_message_input = MessageInput()
 
 
 def _organisation(session, organisation_id: str) -> Organisation:
@@ -52,6 +45,13 @@ def public_care_services(session, organisation_id: str) -> list[dict]:
     rows = session.scalars(select(CareService).where(CareService.organisation_id == organisation_id)
                            .order_by(CareService.name_key))
     return [{name: getattr(row, name) for name in PUBLIC_CARE_SERVICE_FIELDS} for row in rows]
+
+
+def public_organisation(session, organisation_id: str) -> dict:
+    """An organisation's public page: its name and kind, and its care services' public facts."""
+    organisation = _organisation(session, organisation_id)
+    return {"id": organisation.id, "name": organisation.name, "kind": organisation.kind,
+            "care_services": public_care_services(session, organisation_id)}
 
 
 def create_author(session, keys: Keys, organisation_id: str, data: dict) -> dict:
@@ -71,19 +71,6 @@ def create_author(session, keys: Keys, organisation_id: str, data: dict) -> dict
         session.add(Consent(person_id=person.id, purpose="story_replies", given=True,
                             recorded_at=now(), recorded_by=None))
     return {"person_id": person.id, "can_reply": bool(values["email"])}
-
-
-def notify(session, keys: Keys, send, person_id: str, data: dict) -> dict:
-    """Email a person by id. The caller never learns the address; says whether it was sent."""
-    values = validate(_message_input, data)
-    person = session.get(Person, person_id)
-    if person is None or person.erased_at is not None or not person.contact:
-        return {"sent": False}
-    email = keys.decrypt(person.contact).get("email")
-    if not email:
-        return {"sent": False}
-    send(email, values["subject"], values["body"])
-    return {"sent": True}
 
 
 def holders_of(session, organisation_id: str, role: str) -> list[str]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from involve.kernel.db import UtcDateTime
@@ -60,6 +60,8 @@ class Person(Base):
     platform_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # How the person wants to be told things: "email_and_inbox" (the default) or "inbox_only".
+    notifications: Mapped[str] = mapped_column(String(20), default="email_and_inbox")
 
 
 class Account(Base):
@@ -131,6 +133,47 @@ class OneTimeLink(Base):
     role: Mapped[str | None] = mapped_column(String(40), nullable=True)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # The invitation this link was sent for (links made before invitations were kept: None).
+    invitation_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+
+
+class Invitation(Base):
+    """An invitation, kept so that administrators can see, resend and cancel it. The invitee's
+    name and email are encrypted like any contact detail and cleared once it is answered."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    role: Mapped[str] = mapped_column(String(40))
+    contact: Mapped[str | None] = mapped_column(Text, nullable=True)  # {"name", "email"}
+    status: Mapped[str] = mapped_column(String(20))  # pending / accepted / cancelled
+    invited_by: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_sent_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    times_sent: Mapped[int] = mapped_column(Integer, default=1)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    person_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+
+
+class Message(Base):
+    """A message in a person's Involve inbox. Subject and body are encrypted (they may say
+    things about the person); ``link`` is a path on this site."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"))
+    organisation_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    content: Mapped[str] = mapped_column(Text)  # {"subject", "body"}, encrypted
+    link: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    emailed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    # the header's unread count, asked on every page a signed-in person sees
+    __table_args__ = (Index("ix_messages_unread", "person_id", "read_at"),)
 
 
 class SignInFailure(Base):
@@ -153,3 +196,12 @@ class AuditEntry(Base):
     subject_person_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
     organisation_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
     reason: Mapped[str] = mapped_column(String(300))
+
+
+class AuditSubject(Base):
+    """The people an audit entry is about, when it is about several (a list of names read)."""
+
+    __tablename__ = "audit_subjects"
+
+    entry_id: Mapped[int] = mapped_column(ForeignKey("audit_log.id"), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)

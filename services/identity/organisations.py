@@ -9,11 +9,11 @@ from involve.kernel.db import now
 from involve.kernel.errors import Conflict, NotFound
 from involve.kernel.schemas import validate
 
+from . import contract
 from .models import Organisation, name_key
-from .schemas import OrganisationInput, OrganisationOutput
 
-_input = OrganisationInput()
-_output = OrganisationOutput()
+_input = contract.OrganisationCreate()
+_output = contract.Organisation()
 
 
 def as_dict(org: Organisation) -> dict:

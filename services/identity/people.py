@@ -11,13 +11,13 @@ from involve.kernel.errors import Conflict, NotFound
 from involve.kernel.schemas import validate
 
 from . import audit
+from .contract import ConsentChange, PersonCreate, Roles
 from .crypto import Keys
 from .models import Consent, Organisation, Person, Role
-from .schemas import ConsentInput, PersonInput, RolesInput
 
-_person_input = PersonInput()
-_roles_input = RolesInput()
-_consent_input = ConsentInput()
+_person_input = PersonCreate()
+_roles_input = Roles()
+_consent_input = ConsentChange()
 
 
 def new_person(session, keys: Keys, contact: dict) -> Person:

@@ -12,7 +12,20 @@ from involve.kernel.errors import NotAuthenticated
 from involve.kernel.nameko_parts import Database, ServiceBase, api
 from involve.kernel.policy import require, require_platform_admin
 
-from . import accounts, audit, care_services, directory, organisations, people, privacy, tokens
+from . import (
+    accounts,
+    audit,
+    care_services,
+    directory,
+    invitations,
+    messages,
+    names,
+    organisations,
+    people,
+    privacy,
+    tokens,
+    volunteers,
+)
 from .crypto import load_keys
 from .models import Person
 
@@ -23,6 +36,13 @@ class ContactKeys(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.keys
+
+
+def _access_changed(db, session, reason: str, **ids) -> dict:
+    """Record that what someone may do changed (ids only), in the change's own transaction;
+    publish the envelope with ``db.publish_now`` after commit, before answering, so every
+    gateway drops its cached principal before the caller hears back."""
+    return db.record_event(session, "access.changed", {"reason": reason, **ids})
 
 
 def _me(principal):
@@ -113,15 +133,66 @@ class IdentityService(ServiceBase):
     def set_roles(self, principal, organisation_id, person_id, data):
         require(principal, "roles.manage", organisation_id)
         with self.db.transaction() as session:
-            return people.set_roles(session, self.db.record_event, principal, organisation_id,
-                                    person_id, data)
+            result = people.set_roles(session, self.db.record_event, principal, organisation_id,
+                                      person_id, data)
+            changed = _access_changed(self.db, session, "roles_changed", person_id=person_id)
+        self.db.publish_now("access.changed", changed)
+        return result
 
+    @api
+    def people_names(self, principal, organisation_id, person_ids,
+                     reason="showing people by name on a page"):
+        """{id: name} for members of the organisation among ``person_ids`` ("Erased person"
+        for erased ones; others left out). Needs "people.names"; audited once per call."""
+        require(principal, "people.names", organisation_id)
+        with self.db.transaction() as session:
+            return names.names_of(session, self.keys, principal, organisation_id, person_ids,
+                                  reason)
+
+    @api
+    def people_directory(self, principal, organisation_id, query,
+                         reason="choosing people by name"):
+        """Members by name: [{id, name, roles, agreed}], filtered by ``query`` (roles, purpose,
+        q, ids). Needs "people.names"; audited once per call."""
+        require(principal, "people.names", organisation_id)
+        with self.db.transaction() as session:
+            return names.directory_of(session, self.keys, principal, organisation_id, query,
+                                      reason)
+
+    # --- invitations --------------------------------------------------------------------
     @api
     def invite(self, principal, organisation_id, data):
         require(principal, "people.manage", organisation_id)
         with self.db.transaction() as session:
-            return accounts.invite(session, self.keys, mail.send, principal, organisation_id, data,
-                                   settings.get("GATEWAY_URL"))
+            return invitations.invite(session, self.keys, mail.send, principal, organisation_id,
+                                      data, settings.get("GATEWAY_URL"))
+
+    @api
+    def list_invitations(self, principal, organisation_id):
+        require(principal, "people.manage", organisation_id)
+        with self.db.transaction() as session:
+            return invitations.pending(session, self.keys, principal, organisation_id)
+
+    @api
+    def resend_invitation(self, principal, organisation_id, invitation_id):
+        require(principal, "people.manage", organisation_id)
+        with self.db.transaction() as session:
+            return invitations.resend(session, self.keys, mail.send, principal, organisation_id,
+                                      invitation_id, settings.get("GATEWAY_URL"))
+
+    @api
+    def cancel_invitation(self, principal, organisation_id, invitation_id):
+        require(principal, "people.manage", organisation_id)
+        with self.db.transaction() as session:
+            return invitations.cancel(session, self.keys, principal, organisation_id,
+                                      invitation_id)
+
+    @api
+    def invitation_details(self, token):
+        """For the sign-up page: the organisation, role, name and email of an invitation, to
+        whoever holds its (secret, single-use) link."""
+        with self.db.sessions() as session:
+            return invitations.details(session, self.keys, token)
 
     @api
     def audit_log(self, principal, organisation_id):
@@ -151,14 +222,27 @@ class IdentityService(ServiceBase):
 
     @api
     def sign_out(self, session_token):
+        changed = None
         with self.db.transaction() as session:
-            accounts.end_session(session, session_token)
+            person_id = accounts.end_session(session, session_token)
+            if person_id:
+                changed = _access_changed(self.db, session, "session_ended", person_id=person_id)
+        if changed:
+            self.db.publish_now("access.changed", changed)
         return {"signed_out": True}
 
     @api
-    def authenticate_session(self, session_token):
+    def authenticate_session(self, session_token, header=False):
+        """The principal of a session. ``header``: add what every page's header shows
+        ({"name", "unread_messages"}), so a page view needs one call for both."""
         with self.db.sessions() as session:
-            return accounts.authenticate_session(session, session_token)
+            principal = accounts.authenticate_session(session, session_token)
+            if header:
+                person = session.get(Person, principal["person_id"])
+                principal["header"] = {
+                    "name": self.keys.decrypt(person.contact).get("name"),
+                    "unread_messages": messages.unread_count(session, person.id)}
+            return principal
 
     @api
     def authenticate_token(self, secret):
@@ -173,8 +257,13 @@ class IdentityService(ServiceBase):
 
     @api
     def reset_password(self, data):
+        changed = []
         with self.db.transaction() as session:
-            return accounts.reset_password(session, data)
+            result = accounts.reset_password(session, data, lambda person_id: changed.append(
+                _access_changed(self.db, session, "password_reset", person_id=person_id)))
+        for message in changed:
+            self.db.publish_now("access.changed", message)
+        return result
 
     # --- the signed-in person's own data ------------------------------------------------
     @api
@@ -185,7 +274,36 @@ class IdentityService(ServiceBase):
             return {"id": person_id, "name": self.keys.decrypt(person.contact).get("name"),
                     "platform_admin": bool(person.platform_admin),
                     "roles": people.roles_of(session, person_id),
-                    "consents": people.consents_of(session, person_id)}
+                    "consents": people.consents_of(session, person_id),
+                    "notifications": person.notifications,
+                    "unread_messages": messages.unread_count(session, person_id)}
+
+    @api
+    def set_my_notifications(self, principal, data):
+        """{"notifications": "email_and_inbox" | "inbox_only"}."""
+        person_id = _me(principal)
+        with self.db.transaction() as session:
+            return messages.set_choice(session, person_id, data)
+
+    @api
+    def my_messages(self, principal):
+        """The signed-in person's messages, newest first."""
+        person_id = _me(principal)
+        with self.db.sessions() as session:
+            return messages.list_for(session, self.keys, person_id)
+
+    @api
+    def read_my_message(self, principal, message_id):
+        """One of my messages, marked read."""
+        person_id = _me(principal)
+        with self.db.transaction() as session:
+            return messages.read(session, self.keys, person_id, message_id)
+
+    @api
+    def mark_my_messages_read(self, principal):
+        person_id = _me(principal)
+        with self.db.transaction() as session:
+            return messages.mark_all_read(session, person_id)
 
     @api
     def set_my_consent(self, principal, data):
@@ -203,7 +321,10 @@ class IdentityService(ServiceBase):
     def erase_me(self, principal, data):
         person_id = _me(principal)
         with self.db.transaction() as session:
-            return privacy.erase(session, self.db.record_event, principal, person_id, data)
+            result = privacy.erase(session, self.db.record_event, principal, person_id, data)
+            changed = _access_changed(self.db, session, "person_erased", person_id=person_id)
+        self.db.publish_now("access.changed", changed)
+        return result
 
     # --- tokens -------------------------------------------------------------------------
     @api
@@ -222,7 +343,10 @@ class IdentityService(ServiceBase):
     def revoke_token(self, principal, organisation_id, token_id):
         require(principal, "tokens.manage", organisation_id)
         with self.db.transaction() as session:
-            return tokens.revoke(session, principal, organisation_id, token_id)
+            result = tokens.revoke(session, principal, organisation_id, token_id)
+            changed = _access_changed(self.db, session, "token_revoked", token_id=token_id)
+        self.db.publish_now("access.changed", changed)
+        return result
 
     # --- for other services -------------------------------------------------------------
     @api
@@ -241,9 +365,26 @@ class IdentityService(ServiceBase):
             return directory.create_author(session, self.keys, organisation_id, data)
 
     @api
-    def notify_person(self, person_id, data):
+    def public_organisation(self, organisation_id):
+        """Public: an organisation's name and kind and its care services' public facts."""
         with self.db.sessions() as session:
-            return directory.notify(session, self.keys, mail.send, person_id, data)
+            return directory.public_organisation(session, organisation_id)
+
+    @api
+    def notify_person(self, person_id, data):
+        """Tell a person something: {"subject", "body", "link" (a path here), "organisation_id"}.
+        Stored in their Involve inbox if they have an account; emailed unless they chose
+        "inbox_only" (or have no email). Returns {"sent": bool, "stored": bool}."""
+        with self.db.transaction() as session:
+            return messages.notify(session, self.keys, mail.send, person_id, data)
+
+    @api
+    def notify_people(self, items):
+        """``notify_person`` for a batch ([{"person_id", "subject", "body", "link",
+        "organisation_id"}], at most 500): one result per item, in order ({"sent", "stored"},
+        or {"failed": reason} for an email that could not be sent: try that one again)."""
+        with self.db.transaction() as session:
+            return messages.notify_many(session, self.keys, mail.send, items)
 
     @api
     def people_with_role(self, organisation_id, role):
@@ -259,3 +400,13 @@ class IdentityService(ServiceBase):
     def people_consenting(self, person_ids, purpose):
         with self.db.sessions() as session:
             return directory.consenting(session, list(person_ids), purpose)
+
+    # --- for the panels service (volunteers.py) -----------------------------------------
+    @api
+    def register_panel_volunteer(self, organisation_id, data):
+        """A pseudonymous person holding a panel volunteer's name and email/phone (encrypted),
+        or a signed-in person linked by id; a member of the organisation, agreeing to be
+        contacted. Returns {"person_id", "email", "phone", "account"} (which ways exist)."""
+        with self.db.transaction() as session:
+            return volunteers.register(session, self.keys, self.db.record_event,
+                                       organisation_id, data)

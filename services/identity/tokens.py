@@ -13,9 +13,9 @@ from involve.kernel.errors import NotAuthenticated, NotFound
 from involve.kernel.schemas import validate
 
 from . import audit
-from .accounts import token_hash
+from .contract import TokenCreate
+from .links import token_hash
 from .models import ApiToken, Organisation
-from .schemas import TokenInput
 
 PREFIX = "inv_"
 
@@ -31,7 +31,7 @@ def _public(token: ApiToken) -> dict:
 def create(session, principal, organisation_id: str, data: dict) -> dict:
     if session.get(Organisation, organisation_id) is None:
         raise NotFound("We could not find that organisation.", {"organisation_id": ["Unknown id."]})
-    values = validate(TokenInput(), data)
+    values = validate(TokenCreate(), data)
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(id=str(uuid.uuid4()), token_hash=token_hash(secret),
                      organisation_id=organisation_id, name=values["name"],
@@ -70,4 +70,5 @@ def authenticate(session, secret: str) -> dict:
         token.last_used_at = now()
     return {"person_id": None, "token_id": token.id, "platform_admin": False, "roles": {},
             "token_scope": {"organisation_id": token.organisation_id,
-                            "permissions": list(token.permissions)}}
+                            "permissions": list(token.permissions)},
+            "valid_for_seconds": max(0.0, (token.expires_at - now()).total_seconds())}

@@ -7,17 +7,19 @@ query never blocks Nameko's eventlet hub.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from datetime import datetime, timezone
-
-from sqlalchemy import DateTime, TypeDecorator, create_engine, event
+from sqlalchemy import DateTime, TypeDecorator, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 KERNEL_MIGRATIONS = Path(__file__).parent / "migrations"
+# PostgreSQL advisory lock taken around migrations (advisory locks are per database, so each
+# service's database has its own): the number is arbitrary but fixed ("involve" in ASCII).
+MIGRATION_LOCK = 0x696E766F6C7665
 _green_patched = False
 
 
@@ -48,17 +50,17 @@ class UtcDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("timestamps must be timezone-aware")
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(
-            timezone.utc)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(
+            UTC)
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def make_engine(url: str) -> Engine:
@@ -84,8 +86,16 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def migrate(engine: Engine, service_migrations: Path | None) -> None:
-    """Bring a service's database up to date: the kernel's tables, then the service's own."""
+def migrate(engine: Engine, service_migrations: Path | None) -> list[str]:
+    """Bring a service's database up to date: the kernel's tables, then the service's own.
+
+    Returns the heads it moved to (empty if the database was up to date). Safe to run from several
+    processes at once (replicas of a service starting together): on PostgreSQL the upgrade runs
+    in one transaction holding an advisory lock, so one process migrates and the others wait,
+    then find nothing to do. SQLite is for one instance per service (see docs/operations.md).
+    """
+    from alembic.runtime.migration import MigrationContext
+
     locations = [str(KERNEL_MIGRATIONS / "versions")]
     if service_migrations is not None:
         locations.append(str(service_migrations))
@@ -94,8 +104,13 @@ def migrate(engine: Engine, service_migrations: Path | None) -> None:
     cfg.set_main_option("version_locations", " ".join(locations))
     cfg.set_main_option("path_separator", "space")
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        before = set(MigrationContext.configure(connection).get_current_heads())
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "heads")
+        after = set(MigrationContext.configure(connection).get_current_heads())
+    return sorted(after - before)
 
 
 def session_factory(engine: Engine) -> sessionmaker:

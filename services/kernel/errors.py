@@ -70,4 +70,13 @@ class TooManyRequests(InvolveError):
     code = "too_many_requests"
 
 
+@deserialize_to_instance
+class ServiceUnavailable(InvolveError):
+    """A part of Involve (or the broker between them) did not answer; nothing was changed by
+    this request as far as the caller can tell, and trying again soon is the remedy."""
+
+    status = 503
+    code = "service_unavailable"
+
+
 EXPECTED = (InvolveError,)

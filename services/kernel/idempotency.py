@@ -7,7 +7,6 @@ event is handled then.
 """
 from __future__ import annotations
 
-
 from sqlalchemy import Column, MetaData, String, Table, select
 from sqlalchemy.orm import Session
 

@@ -6,9 +6,13 @@ request paths and status codes, never bodies, cookies or tokens.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 
 from pythonjsonlogger.json import JsonFormatter
+
+# user:password@ in any URL (Nameko masks only the first host of a list of broker URLs)
+_CREDENTIALS = re.compile(r"(\w+://[^:/@;\s]+):[^@;\s]+@")
 
 
 class _ServiceField(logging.Filter):
@@ -18,7 +22,17 @@ class _ServiceField(logging.Filter):
 
     def filter(self, record):
         record.service = self.service
+        if "://" in str(record.msg) or any("://" in str(a) for a in _args(record)):
+            record.msg = _CREDENTIALS.sub(r"\1:********@", record.getMessage())
+            record.args = ()
         return True
+
+
+def _args(record) -> tuple:
+    args = record.args
+    if isinstance(args, dict):
+        return tuple(args.values())
+    return tuple(args or ())
 
 
 def setup(service: str, level: str = "INFO", fmt: str = "json", stream=None) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import re
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,29 +15,37 @@ from pathlib import Path
 import eventlet
 from eventlet.event import Event
 from nameko import config
-from nameko.amqp.publish import Publisher
+from nameko.amqp.publish import Publisher, UndeliverableMessage
 from nameko.constants import AMQP_URI_CONFIG_KEY
-from nameko.events import SERVICE_POOL, event_handler
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
 from nameko.standalone.events import get_event_exchange
 from nameko.web.handlers import http
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from werkzeug.wrappers import Response
 
 from . import metrics, outbox, plugins, settings
-from .db import make_engine, migrate, session_factory, transaction
-from .errors import EXPECTED, BadRequest, Conflict, InvalidInput
+from .db import make_engine, migrate, now, session_factory, transaction
+from .errors import EXPECTED, BadRequest, Conflict, InvalidInput, ServiceUnavailable
+from .handlers import on_event  # noqa: F401 - services import it from here
+from .rpc import rpc
 from .schemas import UNSTORABLE, unstorable_fields
 
 log = logging.getLogger(__name__)
+_QUEUE_NAME = re.compile(r"^[A-Za-z0-9._:#-]{1,255}$")
+
+
+def database_away(exc: Exception) -> bool:
+    """A database that went away (restarting, unreachable): a 503 to try again, not a 500."""
+    return isinstance(exc, (OperationalError, InterfaceError)) or bool(
+        getattr(exc, "connection_invalidated", False))
+
 
 
 class DatabaseAccess:
     """What a worker sees: transactions, and an outbox to add events to within them."""
 
-    def __init__(self, provider: "Database"):
+    def __init__(self, provider: Database):
         self._provider = provider
         self.sessions = provider.sessions
 
@@ -52,6 +61,12 @@ class DatabaseAccess:
                            "Please check and try again.") from None
         self._provider.wake_relay()
 
+    def replay_to(self, queue: str, after_seq: int = 0, limit: int = 500) -> dict:
+        return self._provider.replay_to(queue, after_seq, limit)
+
+    def publish_now(self, event_type: str, message: dict) -> bool:
+        return self._provider.publish_now(event_type, message)
+
     def record_event(self, session, event_type: str, data: dict, **envelope_args) -> dict:
         return outbox.record(
             session, self._provider.container.service_name, event_type, data, **envelope_args
@@ -65,6 +80,7 @@ class Database(DependencyProvider):
         self.migrations = migrations
         self._wake = Event()
         self._running = False
+        self._next_prune = 0.0
 
     def setup(self):
         service = self.container.service_name
@@ -103,6 +119,46 @@ class Database(DependencyProvider):
             type=envelope["type"],
         )
 
+    def replay_to(self, queue: str, after_seq: int = 0, limit: int = 500) -> dict:
+        """Publish retained outbox rows to one queue only (through the default exchange), for a
+        consumer refilling itself; ``mandatory`` so a queue that does not exist is an error,
+        not a silent loss."""
+        def to_queue(routing_key, envelope):
+            self.publisher.publish(envelope, exchange="", routing_key=queue, mandatory=True,
+                                   message_id=envelope["id"], type=envelope["type"])
+
+        return outbox.replay(self.sessions, to_queue, after_seq, limit)
+
+    def prune_if_due(self) -> int:
+        """Forget relayed rows older than OUTBOX_RETENTION_DAYS, at most once an hour."""
+        at = time.monotonic()
+        if at < self._next_prune:
+            return 0
+        self._next_prune = at + 3600
+        return outbox.prune_sent(self.sessions, float(settings.get("OUTBOX_RETENTION_DAYS") or 0))
+
+    def publish_now(self, event_type: str, message: dict) -> bool:
+        """Publish an event recorded in a transaction that has just committed, at once (with
+        confirms), for those that must arrive before the caller hears back (identity's
+        access.changed). Best effort: if it fails the relay sends it; if it works the relay
+        may send it once more (delivery is at least once anyway)."""
+        try:
+            self.publish(event_type, message)
+        except Exception as exc:  # noqa: BLE001 - the relay sends it when the broker is back
+            log.warning("event %s could not be published at once (%s); the relay will send it",
+                        message.get("id"), type(exc).__name__)
+            return False
+        try:
+            with self.sessions.begin() as session:
+                session.execute(outbox.outbox.update().where(
+                    outbox.outbox.c.event_id == message["id"],
+                    outbox.outbox.c.sent_at.is_(None)).values(
+                    sent_at=now(), attempts=outbox.outbox.c.attempts + 1))
+        except Exception as exc:  # noqa: BLE001 - then the relay sends it again: harmless
+            log.warning("event %s was published but not marked sent (%s)", message.get("id"),
+                        type(exc).__name__)
+        return True
+
     def relay_once(self) -> int:
         service = self.container.service_name
         sent = outbox.relay_pending(self.sessions, self.publish)
@@ -117,6 +173,7 @@ class Database(DependencyProvider):
         while self._running:
             try:
                 sent = self.relay_once()
+                self.prune_if_due()
                 backoff = poll
             except Exception as exc:
                 log.warning("outbox relay: %s; retrying in %.1fs", exc, backoff)
@@ -169,17 +226,6 @@ class Plugins(DependencyProvider):
         return self.plugins
 
 
-def on_event(source_service: str, event_type: str):
-    """Handle events reliably: a durable shared queue, and redelivery if the handler fails."""
-    return event_handler(
-        source_service,
-        event_type,
-        handler_type=SERVICE_POOL,
-        reliable_delivery=True,
-        requeue_on_error=True,
-    )
-
-
 def api(fn):
     """An RPC method whose Involve errors are expected answers, not crashes.
 
@@ -198,7 +244,17 @@ def api(fn):
         if bad:
             raise InvalidInput("Something sent contains a character we cannot store.",
                                {"_value": [UNSTORABLE]})
-        return fn(self, *args, **kwargs)
+        try:
+            return fn(self, *args, **kwargs)
+        except DBAPIError as exc:
+            if not database_away(exc):
+                raise
+            # never the exception's text: it quotes the statement's values
+            log.warning("%s: the database did not answer (%s)", fn.__name__,
+                        type(exc).__name__)
+            raise ServiceUnavailable(
+                "Part of Involve cannot reach its database just now. Please try again in a "
+                "minute.") from None
 
     return rpc(expected_exceptions=EXPECTED)(checked)
 
@@ -228,3 +284,23 @@ class ServiceBase(MetricsEndpoint):
         return {"service": self.name, "status": "ok",
                 "outbox_pending": outbox.pending_count(self.db.sessions),
                 "broken_plugins": [b.name for b in self.plugins.broken]}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def replay_events(self, queue, after_seq=0, limit=500):
+        """Send the outbox rows this service still keeps (OUTBOX_RETENTION_DAYS) again, to the
+        one queue named (a consumer refilling itself, e.g. ``involve reporting backfill``), in
+        order, a batch at a time: ``{sent, last_seq, remaining}``; call again with ``last_seq``
+        until nothing remains. Only for operators: the broker is on a private network."""
+        if not isinstance(queue, str) or not _QUEUE_NAME.match(queue):
+            raise InvalidInput("Name the queue to send the events to.",
+                               {"queue": ["A queue name of letters, digits and . - _ # :"]})
+        if isinstance(after_seq, bool) or not isinstance(after_seq, int) or after_seq < 0:
+            raise InvalidInput("Give where to start as a whole number.",
+                               {"after_seq": ["A whole number from 0."]})
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 5000:
+            raise InvalidInput("Give a batch size from 1 to 5000.", {"limit": ["1 to 5000."]})
+        try:
+            return self.db.replay_to(queue, after_seq, limit)
+        except UndeliverableMessage:
+            raise InvalidInput("There is no such queue on the broker.",
+                               {"queue": ["No queue with this name."]}) from None

@@ -4,15 +4,26 @@
 committed together or not at all. ``relay_pending`` publishes unsent rows in order and marks them
 sent. If the process dies after publishing but before marking, the event is published again on
 the next run: delivery is at least once, and handlers use ``idempotency.first_time`` to act once.
+
+Relayed rows are kept for ``OUTBOX_RETENTION_DAYS`` (``prune_sent`` deletes older ones; unsent
+rows are never deleted), so a consumer that lost its copy (reporting's read models, say) can ask
+for them again: ``replay`` publishes the retained rows, in order, to one named queue only, so
+nobody else receives them twice.
+
+Nothing is recorded that the catalogue (``catalogue.py``) does not describe: the data must match
+the type's JSON Schema, and the envelope its classification and organisation, or ``record``
+raises (so the caller's transaction, and the change with it, is rolled back: a bug, not a 4xx).
 """
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
+from datetime import timedelta
 
-from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, func, select, update
+from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from . import catalogue
 from .db import UtcDateTime, now
 from .events import envelope
 
@@ -32,9 +43,23 @@ outbox = Table(
 )
 
 
+# Called with each envelope as it is recorded (the tests' contract check listens here).
+observers: list[Callable[[dict], None]] = []
+
+
 def record(session: Session, service: str, event_type: str, data: dict, **envelope_args) -> dict:
-    """Add an event to the outbox inside the caller's transaction; returns the envelope."""
+    """Add an event to the outbox inside the caller's transaction; returns the envelope.
+
+    Refuses (``catalogue.EventRefused`` / ``UnknownEventType``) an event its schema does not
+    accept. The classification defaults to the one the schema declares."""
+    declared = catalogue.check(service, event_type, data,
+                               organisation=envelope_args.get("organisation"),
+                               classification=envelope_args.get("classification"))
+    envelope_args.setdefault("classification", declared.classification)
+    envelope_args.setdefault("version", declared.version)
     message = envelope(service, event_type, data, **envelope_args)
+    for observer in observers:
+        observer(message)
     session.execute(
         outbox.insert().values(
             event_id=message["id"],
@@ -97,3 +122,43 @@ def pending_count(session_factory) -> int:
         return session.scalar(
             select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
         )
+
+
+def prune_sent(session_factory, retention_days: float, at=None) -> int:
+    """Delete rows relayed more than ``retention_days`` ago; returns how many. Rows not yet
+    relayed are kept whatever their age. ``retention_days`` <= 0 keeps everything."""
+    if not retention_days or float(retention_days) <= 0:
+        return 0
+    cutoff = (at or now()) - timedelta(days=float(retention_days))
+    with session_factory.begin() as session:
+        return session.execute(
+            delete(outbox).where(outbox.c.sent_at.is_not(None), outbox.c.sent_at < cutoff)
+        ).rowcount or 0
+
+
+def replay(session_factory, publish: Publish, after_seq: int = 0, limit: int = 500) -> dict:
+    """Publish up to ``limit`` retained rows after ``after_seq``, in order, with ``publish``
+    (which must return only once the broker has confirmed). Nothing is marked: a replay is a
+    copy for one consumer, whose handlers ignore what they already have.
+
+    Returns ``{"sent", "last_seq", "remaining"}``; call again with ``after_seq=last_seq`` until
+    ``remaining`` is 0.
+    """
+    with session_factory() as session:
+        rows = session.execute(
+            select(outbox.c.seq, outbox.c.routing_key, outbox.c.envelope)
+            .where(outbox.c.seq > after_seq).order_by(outbox.c.seq).limit(limit)
+        ).all()
+    last = after_seq
+    for seq, routing_key, message in rows:
+        publish(routing_key, message)
+        last = seq
+    with session_factory() as session:
+        remaining = session.scalar(
+            select(func.count()).select_from(outbox).where(outbox.c.seq > last))
+    return {"sent": len(rows), "last_seq": last, "remaining": remaining}
+
+
+def retained_count(session_factory) -> int:
+    with session_factory() as session:
+        return session.scalar(select(func.count()).select_from(outbox))

@@ -1,7 +1,7 @@
 """Marshmallow base schema: unknown fields are refused, errors name the field."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, ValidationError
+from marshmallow import RAISE, Schema, ValidationError, missing
 
 from .errors import InvalidInput
 
@@ -9,6 +9,19 @@ from .errors import InvalidInput
 class StrictSchema(Schema):
     class Meta:
         unknown = RAISE
+
+
+class Partial:
+    """Mixed in before a schema for a change (PATCH) body: only the fields sent are loaded, none
+    is required and no default is filled in. ``class CareServiceUpdate(Partial, CareServiceCreate)``
+    states the same rules once; OpenAPI shows no field as required and no default."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("partial", True)
+        super().__init__(*args, **kwargs)
+        if self.partial is True:  # a field left out keeps its stored value: it has no default
+            for field in self.fields.values():
+                field.load_default = missing
 
 
 def _plain(messages):
@@ -43,8 +56,9 @@ def unstorable_fields(value, path="") -> dict:
     return found
 
 
-def validate(schema: Schema, data, partial=False) -> dict:
-    """Load ``data`` with ``schema`` or raise InvalidInput naming every field at fault."""
+def validate(schema: Schema, data, partial=None) -> dict:
+    """Load ``data`` with ``schema`` or raise InvalidInput naming every field at fault.
+    ``partial``: None keeps the schema's own setting (see ``Partial``)."""
     if not isinstance(data, dict):
         raise InvalidInput("Please send a JSON object.", {"_body": ["Expected a JSON object."]})
     bad = unstorable_fields(data)

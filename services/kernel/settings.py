@@ -28,9 +28,20 @@ DEFAULTS: dict = {
     "PLUGINS_STRICT": False,
     # How often the outbox relay looks for unsent events, in seconds.
     "OUTBOX_POLL_SECONDS": 0.5,
+    # How long relayed events stay in each service's outbox (days), so a consumer that lost them
+    # (reporting, `involve reporting backfill`) can have them sent again. 0 keeps them forever.
+    "OUTBOX_RETENTION_DAYS": 90,
     # How long the gateway waits for each service to answer a health check, in seconds.
     "HEALTH_TIMEOUT_SECONDS": 3.0,
     "RPC_TIMEOUT_SECONDS": 30.0,
+    # RabbitMQ queue types (classic or quorum): event handlers' queues (and their .retry and
+    # .parked queues), and RPC request and reply queues (quorum on a cluster).
+    "EVENT_QUEUE_TYPE": "quorum",
+    "RPC_QUEUE_TYPE": "classic",
+    # A handler that fails on an event tries again this many times, first after this many
+    # seconds, doubling (at most a minute) each time; then the event is parked.
+    "EVENT_RETRIES": 6,
+    "EVENT_RETRY_SECONDS": 2.0,
     # Identity: keys for contact details at rest. Empty: generated once into DATA_DIR.
     # CONTACT_KEYS is a list (or comma-separated) of Fernet keys; the first encrypts, all decrypt.
     "CONTACT_KEYS": "",
@@ -44,6 +55,9 @@ DEFAULTS: dict = {
     # Anonymous writes (register, sign in, reset emails, panel registrations) per client per
     # route per minute, counted by each gateway instance.
     "ANONYMOUS_WRITES_PER_MINUTE": 20,
+    # How long a gateway instance keeps the principal identity resolved for a token or session
+    # (0: ask identity on every request). Identity's access.changed event empties it at once.
+    "GATEWAY_PRINCIPAL_CACHE_SECONDS": 10,
     # Email: an smtp://user:pass@host:port URL, or empty for a folder of .eml files in DATA_DIR.
     "SMTP_URL": "",
     "MAIL_FROM": "Involve <no-reply@involve.local>",
@@ -67,6 +81,43 @@ DEFAULTS: dict = {
     "FEEDBACK_TIMER_SECONDS": 60,
     # How often digests go out (a day).
     "FEEDBACK_DIGEST_SECONDS": 86400,
+    # Alert emails to people: how many go to identity in one notify_people call (1: one
+    # notify_person call each, as before batching; kept so the benchmark can compare).
+    "FEEDBACK_EMAIL_BATCH": 200,
+    # Commissioning: how often briefings due for release are looked for (the release itself is
+    # claimed in the database, so several instances release each item once).
+    "COMMISSIONING_TIMER_SECONDS": 30,
+    # A briefing released within this long of its time counts as released on time.
+    "COMMISSIONING_RELEASE_ON_TIME_SECONDS": 3600,
+    # The plain-English check: sentences longer than this are flagged, and a Flesch reading
+    # ease below this target.
+    "COMMISSIONING_LONG_SENTENCE_WORDS": 25,
+    "COMMISSIONING_READABILITY_TARGET": 60,
+    # The OCDS prefix of the organisation's open contracting ids (register one for publication).
+    "COMMISSIONING_OCID_PREFIX": "ocds-involve",
+    # Reporting: how often the operational gauges (unanswered critical stories, overdue claims,
+    # briefings past their release time) are recomputed, in seconds.
+    "REPORTING_GAUGE_SECONDS": 30,
+    # Webhooks: allow http:// and addresses on private networks (loopback, 10.x, ...). Only for
+    # tests and local runs (`involve up` sets it): in production a webhook could reach inside.
+    "WEBHOOKS_ALLOW_PRIVATE": False,
+    # How long a receiver has to answer one delivery, in seconds.
+    "WEBHOOKS_TIMEOUT_SECONDS": 15,
+    # Seconds to wait after each failed attempt (Standard Webhooks' example schedule: about
+    # three days in all); each is varied by up to WEBHOOKS_RETRY_JITTER either way.
+    "WEBHOOKS_RETRY_SCHEDULE": [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400],
+    "WEBHOOKS_RETRY_JITTER": 0.1,
+    # Longest Retry-After honoured (429, 502, 503, 504), in seconds.
+    "WEBHOOKS_RETRY_AFTER_MAX_SECONDS": 86400,
+    # Deliveries in flight at once per webhook service instance.
+    "WEBHOOKS_CONCURRENCY": 20,
+    # How often due retries are looked for when nothing wakes the sender, in seconds.
+    "WEBHOOKS_POLL_SECONDS": 1.0,
+    # After a secret is rotated, the old one still signs (beside the new) for this long.
+    "WEBHOOKS_ROTATION_OVERLAP_SECONDS": 86400,
+    # Fernet key(s) for webhook secrets at rest (the first encrypts, all decrypt). Empty:
+    # generated once into DATA_DIR for local use.
+    "WEBHOOKS_SECRET_KEYS": "",
 }
 
 ENV_ALIASES = {"AMQP_URI": ("INVOLVE_AMQP_URI", "AMQP_URI")}

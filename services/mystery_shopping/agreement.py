@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import math
 
-import krippendorff
-import numpy as np
-
 SCALE = [1, 2, 3, 4, 5]
 
 
 def alpha(matrix: list[list[float | None]], level: str,
           value_domain: list | None = None) -> float | None:
     """Krippendorff's alpha of a coders x units matrix (None = not coded); None if undefined."""
+    import krippendorff  # numpy and krippendorff: loaded by the first report, not at start
+    import numpy as np
+
     data = np.array([[np.nan if v is None else float(v) for v in row] for row in matrix],
                     dtype=float)
     if data.size == 0 or data.shape[0] < 2:

@@ -6,7 +6,7 @@ question's kind; errors name the field (``answers.<question id>``).
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -15,10 +15,10 @@ from involve.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 from involve.kernel.schemas import validate
 
 from . import scores
+from .contract import MAX_TEXT_ANSWER, MysteryCall, derived_answer
 from .models import Assignment, Call, QuestionSet, Round
-from .schemas import MAX_TEXT_ANSWER, CallInput
 
-_input = CallInput()
+_input = MysteryCall()
 YES = {"yes", "y", "true"}
 NO = {"no", "n", "false"}
 FUTURE_SLACK = timedelta(minutes=10)
@@ -69,6 +69,32 @@ def check_answers(questions: list[dict], answers: dict) -> tuple[dict, dict]:
     return clean, errors
 
 
+def derive_answers(questions: list[dict], answers: dict, values: dict, call: Call | None,
+                   errors: dict) -> None:
+    """Questions whose answer is worked out from the seconds to answer (for example "Was the
+    call answered within 60 seconds?") are answered from them, so the record always agrees with
+    itself. An answer sent that contradicts the seconds is refused, naming the question; with
+    no seconds known, an answer sent is kept as it is."""
+    seconds = values.get("seconds_to_answer",
+                         call.seconds_to_answer if call is not None else None)
+    for question in questions:
+        if question.get("answered_within_seconds") is None:
+            continue
+        qid, worked_out = question["id"], derived_answer(question, seconds)
+        given = answers.get(qid)
+        if worked_out is None:
+            if "seconds_to_answer" in values and qid not in answers:
+                answers[qid] = None  # the seconds were cleared: so is what came from them
+            continue
+        if given is not None and given != worked_out:
+            errors[f"answers.{qid}"] = [
+                f"This is worked out from the seconds to answer: {seconds} seconds is "
+                f"{'within' if worked_out == 'yes' else 'more than'} "
+                f"{question['answered_within_seconds']}, so the answer is {worked_out}."]
+        else:
+            answers[qid] = worked_out
+
+
 def as_dict(call: Call | None, assignment: Assignment) -> dict:
     if call is None:
         return {"id": None, "assignment_id": assignment.id, "status": "not_started",
@@ -116,7 +142,7 @@ def _check_time(values: dict, round_: Round, errors: dict) -> None:
     called_at = values.get("called_at")
     if called_at is None:
         return
-    starts = datetime.combine(round_.starts_on, time.min, tzinfo=timezone.utc)
+    starts = datetime.combine(round_.starts_on, time.min, tzinfo=UTC)
     if called_at < starts - timedelta(hours=14):  # the round's first day, in any time zone
         errors["called_at"] = [f"The round starts on {round_.starts_on.isoformat()}: give the "
                                "time of a call made since then."]
@@ -161,6 +187,7 @@ def record(session, record_event, organisation_id: str, assignment_id, person_id
     _check_time(values, round_, errors)
     answers, answer_errors = check_answers(questions, values.pop("answers", None) or {})
     errors.update(answer_errors)
+    derive_answers(questions, answers, values, call, errors)
     if errors:
         raise InvalidInput("Some answers need checking: " + ", ".join(sorted(errors)) + ".", errors)
     stamp = now()

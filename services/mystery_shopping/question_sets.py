@@ -18,15 +18,23 @@ from involve.kernel.db import now
 from involve.kernel.errors import NotFound
 from involve.kernel.schemas import validate
 
+from .contract import (
+    DERIVED,
+    MAX_DESCRIPTION,
+    MAX_QUESTIONS,
+    SET_KEY,
+    SET_TITLE,
+    MysteryQuestion,
+    MysteryQuestionSetEdit,
+)
 from .models import QuestionSet
-from .schemas import SET_KEY, QuestionInput, QuestionSetEdit
 
 log = logging.getLogger(__name__)
 HOOK = "involve_benchmark_sets"
 PLUGIN_SCOPE = ""  # organisation_id of the sets that come from plugins
 SET_FIELDS = ("id", "version", "title", "description", "questions")
-_question = QuestionInput()
-_edit = QuestionSetEdit()
+_question = MysteryQuestion()
+_edit = MysteryQuestionSetEdit()
 
 
 def describe_problem(problem: dict) -> str:
@@ -72,15 +80,15 @@ def check_set(plugin: str, raw) -> tuple[dict | None, list[dict]]:
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         problem("the set needs a 'version' that is a whole number from 1")
     title = raw.get("title")
-    if not isinstance(title, str) or not 3 <= len(title.strip()) <= 200:
-        problem("the set needs a 'title' of 3 to 200 characters")
+    if not isinstance(title, str) or not SET_TITLE[0] <= len(title.strip()) <= SET_TITLE[1]:
+        problem(f"the set needs a 'title' of {SET_TITLE[0]} to {SET_TITLE[1]} characters")
     description = raw.get("description", "")
-    if not isinstance(description, str) or len(description) > 2000:
-        problem("the 'description' must be text of at most 2000 characters")
+    if not isinstance(description, str) or len(description) > MAX_DESCRIPTION:
+        problem(f"the 'description' must be text of at most {MAX_DESCRIPTION} characters")
     questions = raw.get("questions")
     clean_questions = []
-    if not isinstance(questions, list) or not 1 <= len(questions) <= 100:
-        problem("the set needs 'questions': a list of 1 to 100 questions")
+    if not isinstance(questions, list) or not 1 <= len(questions) <= MAX_QUESTIONS:
+        problem(f"the set needs 'questions': a list of 1 to {MAX_QUESTIONS} questions")
         questions = []
     seen: set[str] = set()
     for index, question in enumerate(questions, start=1):
@@ -166,6 +174,25 @@ def _content(row_or_set) -> tuple:
     return (row_or_set["title"], row_or_set["description"], row_or_set["questions"])
 
 
+def _only_gains_derivations(row: QuestionSet, clean: dict) -> bool:
+    """True when a plugin's set differs from a frozen row only by questions that now say how
+    their answer is worked out (``answered_within_seconds``) and did not say so before. That
+    changes how the call form asks, not what is asked or how it is scored, so rounds already
+    using the set get it too; any other change needs a new version."""
+    if (row.title, row.description) != (clean["title"], clean["description"]):
+        return False
+    old, new = row.questions or [], clean["questions"]
+    if len(old) != len(new):
+        return False
+    for before, after in zip(old, new, strict=True):
+        if any(key in before and before.get(key) != after.get(key) for key in DERIVED):
+            return False
+        if {k: v for k, v in before.items() if k not in DERIVED} != {
+                k: v for k, v in after.items() if k not in DERIVED}:
+            return False
+    return True
+
+
 def sync(session, plugins) -> list[dict]:
     """Store the plugins' sets (new versions added, unused ones updated); returns the problems."""
     sets, found = load(plugins)
@@ -180,6 +207,9 @@ def sync(session, plugins) -> list[dict]:
                 description=clean["description"], source=plugin, questions=clean["questions"],
                 frozen=False, based_on_id=None, created_at=now()))
         elif _content(row) != _content(clean):
+            if row.frozen and _only_gains_derivations(row, clean):
+                row.questions = clean["questions"]
+                continue
             if row.frozen:
                 found.append({"plugin": plugin, "set": clean["id"], "question": None,
                               "message": f"version {clean['version']} has changed but a round "

@@ -13,10 +13,11 @@ from involve.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 from involve.kernel.schemas import validate
 
 from . import agreement, assignments, calls, question_sets, scores, shoppers
+from .contract import MysteryReassign, MysteryRoundCreate
 from .models import Assignment, Call, QuestionSet, Round
-from .schemas import RoundInput
 
-_input = RoundInput()
+_input = MysteryRoundCreate()
+_reassign_input = MysteryReassign()
 ERASED = "erased"
 
 
@@ -143,9 +144,12 @@ def get(session, organisation_id: str, round_id) -> dict:
 
 # --- reassignment ---------------------------------------------------------------------------
 def _reassign(session, r: Round, a: Assignment, reason: str, gone: str | None,
-              eligible=None) -> None:
+              eligible=None, record_event=None, declined: bool = False) -> None:
     """Give ``a`` to the least-loaded other eligible shopper, or leave it unassigned.
-    ``eligible(roster)`` narrows the roster (to shoppers who still hold a role and agree)."""
+    ``eligible(roster)`` narrows the roster (to shoppers who still hold a role and agree).
+    ``record_event``: records ``call.reassigned`` (so the shoppers concerned are told);
+    ``declined``: the shopper passed it on themselves (they need no message about it)."""
+    previous = None if gone else a.shopper_id
     history = list(a.history or [])
     if a.shopper_id:
         history.append({"shopper_id": gone or a.shopper_id, "reason": reason,
@@ -174,31 +178,37 @@ def _reassign(session, r: Round, a: Assignment, reason: str, gone: str | None,
         a.shopper_id, a.persona = picked
         a.status = "assigned"
     session.flush()
+    if record_event is not None:
+        record_event(session, "call.reassigned", {
+            "round_id": r.id, "assignment_id": a.id, "care_service_id": a.care_service_id,
+            "persona": a.persona, "shopper_id": a.shopper_id,
+            "previous_shopper_id": previous, "declined": declined},
+            subject=a.id, organisation=r.organisation_id, classification="pseudonymous")
 
 
 def reassign(session, organisation_id: str, assignment_id, data: dict, person_id,
-             manager: bool, eligible=None) -> dict:
+             manager: bool, eligible=None, record_event=None) -> dict:
     """Coordinators may reassign any open call; a shopper may decline their own."""
-    from .schemas import ReassignInput
-
     a = calls.load_assignment(session, organisation_id, assignment_id)
     if not manager and (not person_id or a.shopper_id != person_id):
         raise Forbidden("Only a coordinator can reassign a call that is not yours.",
                         {"assignment_id": ["Assigned to another shopper."]})
-    values = validate(ReassignInput(), data)
+    values = validate(_reassign_input, data)
     r = session.get(Round, a.round_id)
     if r.status != "scheduled":
         raise Conflict("This round is closed.", {"assignment_id": ["The round is closed."]})
     if a.status == "recorded":
         raise Conflict("This call has already been recorded, so it cannot be reassigned.",
                        {"assignment_id": ["Already recorded."]})
-    _reassign(session, r, a, values["reason"].strip(), None, eligible)
+    own = bool(person_id) and a.shopper_id == person_id
+    _reassign(session, r, a, values["reason"].strip(), None, eligible, record_event,
+              declined=own)
     return _assignment_dict(a)
 
 
 def release(session, organisation_id: str, person_id: str, reason: str,
             only_services: set[str] | None = None, gone: str | None = None,
-            eligible=None) -> int:
+            eligible=None, record_event=None) -> int:
     """Reassign a shopper's open calls in scheduled rounds (all, or those at ``only_services``)."""
     rows = session.scalars(
         select(Assignment).join(Round, Round.id == Assignment.round_id)
@@ -207,7 +217,8 @@ def release(session, organisation_id: str, person_id: str, reason: str,
     count = 0
     for a in list(rows):
         if only_services is None or a.care_service_id in only_services:
-            _reassign(session, session.get(Round, a.round_id), a, reason, gone, eligible)
+            _reassign(session, session.get(Round, a.round_id), a, reason, gone, eligible,
+                      record_event)
             count += 1
     return count
 
@@ -317,7 +328,7 @@ def close(session, record_event, organisation_id: str, round_id) -> dict:
 
 
 # --- erasure --------------------------------------------------------------------------------
-def forget_person(session, person_id: str) -> int:
+def forget_person(session, person_id: str, record_event=None) -> int:
     """person.erased: off every roster; open calls reassigned (or left unassigned); drafts
     deleted; recorded calls keep their scores with the shopper shown as "erased"."""
     from .models import Shopper
@@ -327,7 +338,7 @@ def forget_person(session, person_id: str) -> int:
     organisations = {shopper.organisation_id for shopper in rosters}
     for shopper in rosters:
         touched += release(session, shopper.organisation_id, person_id,
-                           "The shopper left.", gone=ERASED)
+                           "The shopper left.", gone=ERASED, record_event=record_event)
         session.delete(shopper)
         touched += 1
     for call in list(session.scalars(select(Call).where(Call.shopper_id == person_id))):

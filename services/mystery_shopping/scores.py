@@ -8,10 +8,16 @@ Efficiency and feeling are always kept apart, never merged into one number:
   (a yes/no there counts as 5 for yes and 1 for no).
 
 Text questions are never scored; their words (and the call notes) are the quotes.
+
+Every number is rounded here, once, half up (the contract's ``rounded``): efficiency and shares
+of yes to EFFICIENCY_DECIMALS places, feeling and mean ratings to FEELING_DECIMALS. The report
+page, the CSV and the PDF show them as they are, so they always agree.
 """
 from __future__ import annotations
 
 from statistics import mean, median
+
+from .contract import EFFICIENCY_DECIMALS, FEELING_DECIMALS, rounded
 
 HIGHLIGHT_FEELING = 4.0  # calls that felt at least this good are celebrated
 HIGHLIGHTS = 5
@@ -45,15 +51,16 @@ def call_scores(questions: list[dict], answers: dict) -> tuple[float | None, flo
         weight = float(question.get("weight", 1.0))
         sums[measure][0] += weight * value
         sums[measure][1] += weight
-    efficiency = round(sums["efficiency"][0] / sums["efficiency"][1], 1) \
+    efficiency = rounded(sums["efficiency"][0] / sums["efficiency"][1], EFFICIENCY_DECIMALS) \
         if sums["efficiency"][1] else None
-    feeling = round(sums["feeling"][0] / sums["feeling"][1], 2) if sums["feeling"][1] else None
+    feeling = rounded(sums["feeling"][0] / sums["feeling"][1], FEELING_DECIMALS) \
+        if sums["feeling"][1] else None
     return efficiency, feeling
 
 
 def _mean(values, digits):
     values = [v for v in values if v is not None]
-    return round(mean(values), digits) if values else None
+    return rounded(mean(values), digits) if values else None
 
 
 def by_service(care_service_ids: list[str], names: dict, calls: list[dict]) -> list[dict]:
@@ -68,8 +75,8 @@ def by_service(care_service_ids: list[str], names: dict, calls: list[dict]) -> l
             "care_service_id": care_service_id,
             "name": names.get(care_service_id, care_service_id),
             "calls": len(mine),
-            "efficiency": _mean([c["efficiency"] for c in mine], 1),
-            "feeling": _mean([c["feeling"] for c in mine], 2),
+            "efficiency": _mean([c["efficiency"] for c in mine], EFFICIENCY_DECIMALS),
+            "feeling": _mean([c["feeling"] for c in mine], FEELING_DECIMALS),
             "answered_within_seconds_median": median(seconds) if seconds else None,
             "callbacks_promised": len(promised),
             "callbacks_kept": sum(1 for c in promised if c.get("callback_happened") is True),
@@ -85,10 +92,11 @@ def by_question(questions: list[dict], calls: list[dict]) -> list[dict]:
         row = {"id": question["id"], "text": question["text"], "kind": question["kind"],
                "measures": question["measures"], "answered": len(answers)}
         if question["kind"] == "yes_no":
-            row["yes_rate"] = round(100.0 * sum(a == "yes" for a in answers) / len(answers), 1) \
-                if answers else None
+            row["yes_rate"] = rounded(100.0 * sum(a == "yes" for a in answers) / len(answers),
+                                      EFFICIENCY_DECIMALS) if answers else None
         elif question["kind"] == "scale_1_5":
-            row["mean"] = round(mean(int(a) for a in answers), 2) if answers else None
+            row["mean"] = rounded(mean(int(a) for a in answers), FEELING_DECIMALS) \
+                if answers else None
         out.append(row)
     return out
 

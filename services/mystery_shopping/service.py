@@ -11,16 +11,15 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import eventlet
 from eventlet import tpool
-from nameko.rpc import ClusterRpc
 
 from involve.kernel import idempotency, settings
 from involve.kernel.errors import Conflict
 from involve.kernel.nameko_parts import Database, ServiceBase, api, on_event
 from involve.kernel.policy import allowed, require
+from involve.kernel.rpc import RpcClient, call
 
-from . import calls, question_sets, report_csv, report_pdf, rounds, shoppers
+from . import calls, notices, question_sets, report_csv, rounds, shoppers
 
 log = logging.getLogger(__name__)
 MANAGE = "mystery_shopping.manage"
@@ -35,26 +34,16 @@ def _person(principal):
 class MysteryShoppingService(ServiceBase):
     name = "mystery_shopping"
     db = Database(migrations=Path(__file__).parent / "migrations")
-    rpc = ClusterRpc()
+    rpc = RpcClient()
 
     # --- helpers --------------------------------------------------------------------------
-    def _identity(self, method: str, *args):
-        timeout = float(settings.get("RPC_TIMEOUT_SECONDS"))
-        try:
-            reply = getattr(self.rpc.identity, method).call_async(*args)
-            with eventlet.Timeout(timeout):
-                return reply.result()
-        except eventlet.Timeout:
-            raise Conflict("Part of Involve (the directory of people and services) is not "
-                           "answering right now. Please try again in a minute.") from None
-
     def _roles_of(self, organisation_id):
-        return lambda person_ids: self._identity("roles_of_people", organisation_id,
-                                                 list(person_ids))
+        return lambda person_ids: call(self.rpc.identity.roles_of_people, organisation_id,
+                                       list(person_ids))
 
     def _consenting(self):
-        return lambda person_ids: self._identity("people_consenting", list(person_ids),
-                                                 "mystery_shopping")
+        return lambda person_ids: call(self.rpc.identity.people_consenting, list(person_ids),
+                                       "mystery_shopping")
 
     def _eligible(self, organisation_id):
         """Narrows a roster to shoppers who still hold a shopper role and still agree."""
@@ -118,7 +107,8 @@ class MysteryShoppingService(ServiceBase):
                                self._consenting())
             rounds.release(session, organisation_id, out["person_id"],
                            "A service they use was added.", set(out["services_used"]),
-                           eligible=self._eligible(organisation_id))
+                           eligible=self._eligible(organisation_id),
+                           record_event=self.db.record_event)
             return shoppers.as_dict(shoppers.load(session, organisation_id, out["id"]),
                                     out["assignments"])
 
@@ -129,7 +119,8 @@ class MysteryShoppingService(ServiceBase):
             out = shoppers.update(session, organisation_id, shopper_id, data)
             moved = rounds.release(session, organisation_id, out["person_id"],
                                    "A service they use was added.", set(out["services_used"]),
-                                   eligible=self._eligible(organisation_id))
+                                   eligible=self._eligible(organisation_id),
+                                   record_event=self.db.record_event)
             return dict(out, assignments=out["assignments"] - moved)
 
     @api
@@ -141,7 +132,8 @@ class MysteryShoppingService(ServiceBase):
             session.flush()
             moved = rounds.release(session, organisation_id, shopper.person_id,
                                    "Taken off the roster.",
-                                   eligible=self._eligible(organisation_id))
+                                   eligible=self._eligible(organisation_id),
+                                   record_event=self.db.record_event)
             return {"removed": True, "id": shopper.id, "reassigned": moved}
 
     # --- rounds ---------------------------------------------------------------------------
@@ -149,7 +141,7 @@ class MysteryShoppingService(ServiceBase):
     def schedule_round(self, principal, organisation_id, data):
         require(principal, MANAGE, organisation_id)
         values = rounds.check_input(data)
-        care_services = self._identity("public_care_services", organisation_id)
+        care_services = call(self.rpc.identity.public_care_services, organisation_id)
         self._sync_sets()
         with self.db.transaction() as session:
             return rounds.schedule(session, self.db.record_event, organisation_id, values,
@@ -182,7 +174,7 @@ class MysteryShoppingService(ServiceBase):
         with self.db.transaction() as session:
             return rounds.reassign(session, organisation_id, assignment_id, data,
                                    _person(principal), manager,
-                                   self._eligible(organisation_id))
+                                   self._eligible(organisation_id), self.db.record_event)
 
     # --- calls ----------------------------------------------------------------------------
     @api
@@ -212,6 +204,18 @@ class MysteryShoppingService(ServiceBase):
                                 _person(principal), data, submit=True)
 
     # --- reports --------------------------------------------------------------------------
+    def _download(self, organisation_id, round_id) -> dict:
+        """The report as the downloads need it: with the organisation's public name (from
+        identity) and the address of its report page, which the PDF points to."""
+        with self.db.sessions() as session:
+            report = rounds.report(session, organisation_id, round_id)
+        public = call(self.rpc.identity.public_organisation, organisation_id)
+        report["organisation"] = {"id": organisation_id, "name": public.get("name")}
+        report["web_link"] = (str(settings.get("GATEWAY_URL")).rstrip("/")
+                              + f"/organisations/{organisation_id}/mystery-shopping/rounds/"
+                              f"{round_id}/report")
+        return report
+
     @api
     def round_report(self, principal, organisation_id, round_id):
         require(principal, READ, organisation_id)
@@ -221,17 +225,45 @@ class MysteryShoppingService(ServiceBase):
     @api
     def export_round_csv(self, principal, organisation_id, round_id):
         require(principal, READ, organisation_id)
-        with self.db.sessions() as session:
-            return report_csv.render(rounds.report(session, organisation_id, round_id))
+        return report_csv.render(self._download(organisation_id, round_id))
 
     @api
     def export_round_pdf(self, principal, organisation_id, round_id):
         require(principal, READ, organisation_id)
-        with self.db.sessions() as session:
-            report = rounds.report(session, organisation_id, round_id)
+        report = self._download(organisation_id, round_id)
+        from . import report_pdf  # fpdf2 and Pillow: loaded by the first PDF, not at start
+
         return tpool.execute(report_pdf.render, report)
 
     # --- events ---------------------------------------------------------------------------
+    def _tell(self, event, handler, build) -> None:
+        """Send the messages ``build(session)`` gives, then record the event as handled (a
+        crash in between sends them twice rather than never). Identity not answering raises,
+        and the broker delivers the event again later."""
+        with self.db.sessions() as session:
+            if notices.handled(session, event["id"], handler):
+                return
+            messages = build(session)
+        for message in messages:
+            call(self.rpc.identity.notify_person, message["person_id"],
+                 {key: message[key] for key in ("subject", "body", "link", "organisation_id")})
+        with self.db.transaction() as session:
+            idempotency.first_time(session, event["id"], handler)
+        if messages:
+            log.info("told %d shopper(s) about their mystery-shopping calls", len(messages))
+
+    @on_event("mystery_shopping", "round.scheduled")
+    def tell_shoppers_their_calls(self, event):
+        round_id = (event.get("data") or {}).get("round_id") or ""
+        self._tell(event, "mystery_shopping.tell_shoppers_their_calls",
+                   lambda session: notices.round_scheduled(session, round_id))
+
+    @on_event("mystery_shopping", "call.reassigned")
+    def tell_shoppers_of_a_passed_call(self, event):
+        data = event.get("data") or {}
+        self._tell(event, "mystery_shopping.tell_shoppers_of_a_passed_call",
+                   lambda session: notices.call_reassigned(session, data))
+
     @on_event("identity", "person.erased")
     def forget_person(self, event):
         person_id = (event.get("data") or {}).get("person_id")
@@ -239,6 +271,6 @@ class MysteryShoppingService(ServiceBase):
             if not idempotency.first_time(session, event["id"], "mystery_shopping.forget_person"):
                 return
             if person_id:
-                touched = rounds.forget_person(session, person_id)
+                touched = rounds.forget_person(session, person_id, self.db.record_event)
                 if touched:
                     log.info("forgot an erased person in %d mystery-shopping record(s)", touched)

@@ -10,14 +10,14 @@ from involve.kernel.db import now
 from involve.kernel.errors import InvalidInput, NotFound
 from involve.kernel.schemas import validate
 
+from .contract import PERSONAS, MysteryShopperCreate, MysteryShopperUpdate
 from .models import Assignment, Round, Shopper
-from .schemas import PERSONAS, ShopperInput, ShopperUpdate
 
 SHOPPER_ROLES = ("council_member", "volunteer")
 NO_CONSENT = ("They have not agreed to be asked to mystery shop. They can say yes on their My account "
               "page, under “Being asked to mystery shop”.")
-_input = ShopperInput()
-_update = ShopperUpdate()
+_input = MysteryShopperCreate()
+_update = MysteryShopperUpdate()
 
 
 def as_dict(shopper: Shopper, open_assignments: int = 0) -> dict:

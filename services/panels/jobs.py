@@ -17,8 +17,8 @@ from involve.kernel.errors import Conflict, InvalidInput, NotFound
 from involve.kernel.schemas import validate
 
 from . import campaigns, registrations
+from .contract import PanelReplacementCreate, PanelSelectionStart
 from .models import Replacement, SelectionJob
-from .schemas import ReplacementInput, SelectionInput
 from .selection import PoolError, Quota, make_pool, replacement, verify
 
 ACTIVE = ("queued", "running")
@@ -32,7 +32,8 @@ def pool_input(session, campaign) -> dict:
     household hashes). Nothing else about a person is in it."""
     people = []
     for r in registrations.pool_registrations(session, campaign.id):
-        people.append({"id": r.id, "features": r.answers,
+        people.append({"id": r.id,
+                       "features": campaigns.feature_answers(campaign.categories, r.answers),
                        "household": r.household_key if campaign.household_rule else None})
     return {"panel_size": campaign.panel_size,
             "quotas": [q.as_dict() for q in campaigns.quotas(campaign)], "people": people}
@@ -68,12 +69,13 @@ def feasibility(data: dict) -> dict:
 # --------------------------------------------------------------------------- jobs
 
 def create(session, campaign, data: dict, leximin_seconds: float) -> SelectionJob:
-    values = validate(SelectionInput(), data)
+    values = validate(PanelSelectionStart(), data)
     seed = values["seed"] if values["seed"] is not None else secrets.randbits(63)
     snapshot = pool_input(session, campaign)
     make_pool_from(snapshot)  # refuse an unusable pool now, with a plain message
     snapshot.update(algorithm=values["algorithm"], seed=seed, leximin_seconds=leximin_seconds,
-                    household_rule=bool(campaign.household_rule))
+                    household_rule=bool(campaign.household_rule), accuracy=values["accuracy"],
+                    lottery_panels=values["lottery_panels"])
     job = SelectionJob(
         id=str(uuid.uuid4()), campaign_id=campaign.id, organisation_id=campaign.organisation_id,
         algorithm=values["algorithm"], seed=str(seed), status="queued", progress=0.0,
@@ -104,6 +106,7 @@ def status(job: SelectionJob) -> dict:
         "pool_size": len(job.input.get("people", [])), "panel_size": job.input["panel_size"],
         "panel": result.get("panel"), "algorithm_used": result.get("algorithm_used"),
         "fallback": result.get("fallback"), "error": job.error,
+        "accuracy": result.get("accuracy"), "lottery": result.get("lottery"),
     }
 
 
@@ -144,7 +147,10 @@ def recover(session, host: str, alive, stale_after: float = 60.0) -> list[str]:
     """
     failed = []
     cutoff = now() - timedelta(seconds=stale_after)
-    for job in session.scalars(select(SelectionJob).where(SelectionJob.status.in_(ACTIVE))):
+    # Rows another replica is recovering right now are skipped (PostgreSQL), so each abandoned
+    # job is failed, and logged, once across replicas.
+    for job in session.scalars(select(SelectionJob).where(SelectionJob.status.in_(ACTIVE))
+                               .with_for_update(skip_locked=True)):
         beat = job.heartbeat_at or job.started_at or job.created_at
         if job.worker_host == host:
             dead = job.worker_pid is None or not alive(job.worker_pid) or beat < cutoff
@@ -188,8 +194,27 @@ def public_record(job: SelectionJob, campaign) -> dict:
         "how_to_verify": "involve.panels.selection.verify(record) repeats the lottery with "
                          "Python's random.Random(seed) and checks every hash; see "
                          "docs/panel-selection.md.",
+        "accuracy": (job.audit or {}).get("accuracy"),
+        "lottery": lottery_summary(job.audit),
         "record": job.audit,
     }
+
+
+def lottery_summary(audit: dict | None) -> dict | None:
+    """A transparent lottery in a few words: m panels listed, the number drawn, the loss."""
+    lottery = (audit or {}).get("lottery")
+    if not lottery:
+        return None
+    return {"panels": lottery["panels"], "number": lottery["number"],
+            "number_from": lottery["number_from"], "list_sha256": lottery["list_sha256"],
+            "minimum_probability": lottery["minimum_probability"],
+            "exact_minimum_probability": lottery["exact_minimum_probability"],
+            "loss": lottery["loss"],
+            "how_to_check": f"Panel number {lottery['number']} of the {lottery['panels']} listed "
+                            "in record.lottery.list (numbered from 1) must be record.panel. With "
+                            "number_from 'seed', the number is random.Random(record.seed)"
+                            f".randrange({lottery['panels']}) + 1 in Python. The list's SHA-256 "
+                            "(compact JSON) is list_sha256."}
 
 
 def verify_job(job: SelectionJob) -> dict:
@@ -207,7 +232,7 @@ def current_panel(session, job: SelectionJob) -> list[str]:
 
 def replace(session, job: SelectionJob, data: dict) -> dict:
     _done(job)
-    values = validate(ReplacementInput(), data)
+    values = validate(PanelReplacementCreate(), data)
     panel = current_panel(session, job)
     dropped = values["dropped_id"]
     if dropped not in panel:

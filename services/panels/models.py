@@ -51,6 +51,9 @@ class Registration(Base):
     consent_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_selection: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str] = mapped_column(String(20))  # public / import
+    # Which ways identity holds to reach them ("email", "phone", "email phone", "account"), so
+    # the coordinator knows who needs a phone call; never the details themselves.
+    contact_ways: Mapped[str | None] = mapped_column(String(40), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
@@ -80,6 +83,11 @@ class SelectionJob(Base):
     audit: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     report: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     error: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    # The coordinator who started it (told when it finishes) and who invited its panel, if any.
+    started_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    invited_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    invited_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    invitation_message: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Replacement(Base):
@@ -93,4 +101,33 @@ class Replacement(Base):
     candidates: Mapped[int] = mapped_column(Integer)
     panel: Mapped[list] = mapped_column(JSON)  # the panel after the replacement
     message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Invitation(Base):
+    """A chosen panel member asked to take part. People who registered on the public page are
+    sent a link (through identity's notify_person) to accept or decline; a spreadsheet's people
+    and those who gave only a phone number are contacted by the coordinator, who records the
+    answer. The link's token is stored only as a SHA-256."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("selection_jobs.id"), index=True)
+    campaign_id: Mapped[str] = mapped_column(String(36), index=True)
+    organisation_id: Mapped[str] = mapped_column(String(36), index=True)
+    registration_id: Mapped[str] = mapped_column(String(36), index=True)
+    person_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    # "link": sent a link; "coordinator": the coordinator contacts them and records the answer
+    channel: Mapped[str] = mapped_column(String(20))
+    # invited / accepted / declined / dropped_out
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    send_failed: Mapped[bool] = mapped_column(Boolean, default=False)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # who took their place (a registration id) once they declined or dropped out
+    replaced_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # whose place they took (a registration id), for replacements
+    replaces: Mapped[str | None] = mapped_column(String(36), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -24,7 +24,7 @@ from involve.kernel.db import make_engine, now, session_factory, transaction
 
 from . import jobs
 from .models import SelectionJob
-from .worker import DATABASE_ENV
+from .worker import DATABASE_ENV, record_failed
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def pid_alive(pid: int) -> bool:
 class Runner:
     """What a worker sees: start a job's process, ask it to stop."""
 
-    def __init__(self, provider: "SelectionRunner"):
+    def __init__(self, provider: SelectionRunner):
         self._provider = provider
 
     def start(self, job_id: str) -> None:
@@ -107,6 +107,8 @@ class SelectionRunner(DependencyProvider):
             with transaction(self.sessions) as session:
                 failed = jobs.recover(session, self.host, pid_alive,
                                       stale_after=max(600.0, 4 * self.recovery_every))
+                for job_id in failed:
+                    record_failed(session, session.get(SelectionJob, job_id))
         except Exception as exc:
             log.warning("could not check for abandoned selection jobs: %s", exc)
             return []
@@ -183,5 +185,7 @@ class SelectionRunner(DependencyProvider):
                     if job.cancel_requested:
                         state, message = "cancelled", "Cancelled at your request. Nothing was chosen."
                     jobs.finish(job, state, message)
+                    if state == "failed":
+                        record_failed(session, job)
         except Exception as exc:
             log.warning("could not record the end of selection job %s: %s", job_id, exc)

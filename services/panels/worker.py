@@ -23,9 +23,16 @@ from involve.kernel.db import make_engine, now, session_factory, transaction
 
 from . import jobs, report_chart
 from .models import SelectionJob
-from .selection import (InfeasibleQuotasError, PoolError, SelectionCancelled, draw,
-                        find_distribution, make_report)
+from .selection import (
+    InfeasibleQuotasError,
+    PoolError,
+    SelectionCancelled,
+    draw,
+    find_distribution,
+    make_report,
+)
 from .selection.draw import record_hash
+from .selection.report import quota_counts
 
 log = logging.getLogger("involve.panels.worker")
 DATABASE_ENV = "INVOLVE_PANELS_WORKER_DATABASE_URL"
@@ -77,6 +84,7 @@ class JobMonitor:
 
 def _solve(pool, data: dict, monitor: JobMonitor):
     k, seed, algorithm = data["panel_size"], int(data["seed"]), data["algorithm"]
+    accuracy = float(data.get("accuracy") or 1e-5)
     if algorithm != "leximin":
         return find_distribution(pool, k, algorithm, seed=seed, progress=monitor.progress,
                                  should_stop=monitor.should_stop), None
@@ -84,7 +92,7 @@ def _solve(pool, data: dict, monitor: JobMonitor):
     monitor.deadline = time.monotonic() + limit
     try:
         return find_distribution(pool, k, "leximin", seed=seed, progress=monitor.progress,
-                                 should_stop=monitor.should_stop), None
+                                 should_stop=monitor.should_stop, accuracy=accuracy), None
     except SelectionCancelled:
         if monitor.cancelled or not monitor.timed_out:
             raise
@@ -130,17 +138,22 @@ def run_job(sessions, job_id: str, *, pid: int | None = None, host: str | None =
     try:
         pool = jobs.make_pool_from(data)
         dist, fallback = _solve(pool, data, monitor)
-        selection = draw(dist, int(data["seed"]))
+        lottery = data.get("lottery_panels")
+        if lottery:
+            monitor.progress(None, f"Rounding to a lottery over {lottery} panels.", force=True)
+        selection = draw(dist, int(data["seed"]), lottery=lottery)
         audit = selection.audit
         if fallback:
             audit["fallback"] = fallback
             audit["record_sha256"] = record_hash(audit)
         rep = make_report(dist, selection.panel)
+        composition = panel_composition(pool, data, selection.panel)
         report = build_report(rep, data["panel_size"])
         result = {"panel": selection.panel, "algorithm_used": dist.algorithm,
                   "fallback": fallback, "seconds": round(time.monotonic() - started, 3),
                   "minimum_probability": rep.minimum, "gini": rep.gini,
-                  "probabilities": rep.probabilities}
+                  "probabilities": rep.probabilities, "accuracy": audit.get("accuracy"),
+                  "lottery": jobs.lottery_summary(audit)}
         message = (f"Done: {len(selection.panel)} people chosen from {len(pool.people)} "
                    f"with {dist.algorithm.upper()}"
                    + (" (LEXIMIN ran out of time)." if fallback else "."))
@@ -173,10 +186,33 @@ def run_job(sessions, job_id: str, *, pid: int | None = None, host: str | None =
                           {"selection_id": job.id, "campaign_id": job.campaign_id,
                            "organisation_id": job.organisation_id,
                            "algorithm": result["algorithm_used"],
-                           "panel_size": data["panel_size"], "pool_size": len(data["people"])},
+                           "panel_size": data["panel_size"], "pool_size": len(data["people"]),
+                           "quotas": composition},
                           subject=job.id, organisation=job.organisation_id,
-                          classification="internal")
+                          classification="internal", version=2)
+        elif state == "failed":
+            record_failed(session, job)
     return state
+
+
+def record_failed(session, job: SelectionJob) -> None:
+    """``selection.failed``, so the coordinator who started it is told (ids only)."""
+    outbox.record(session, "panels", "selection.failed",
+                  {"selection_id": job.id, "campaign_id": job.campaign_id,
+                   "organisation_id": job.organisation_id},
+                  subject=job.id, organisation=job.organisation_id, classification="internal")
+
+
+def panel_composition(pool, data: dict, panel) -> list[dict]:
+    """Per category value: the quota, how many of the panel and of the pool have it. Counts only,
+    never who (v2 of selection.completed, for reporting's panel diversity)."""
+    pooled = {}
+    for person in data["people"]:
+        for feature, value in (person.get("features") or {}).items():
+            pooled[(feature, value)] = pooled.get((feature, value), 0) + 1
+    return [{"feature": q["feature"], "value": q["value"], "min": q["min"], "max": q["max"],
+             "selected": q["selected"], "pool": pooled.get((q["feature"], q["value"]), 0)}
+            for q in quota_counts(pool, panel)]
 
 
 def main(argv=None) -> int:

@@ -7,11 +7,22 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
-from involve.feedback import (alerts, digests, escalation, responses, routing, stories,
-                              subscriptions, tags)
+from involve.feedback import (
+    alerts,
+    contract,
+    digests,
+    escalation,
+    responses,
+    routing,
+    stories,
+    subscriptions,
+    tags,
+)
 from involve.feedback.models import Alert, Story, SubscriptionKey
+from involve.kernel import idempotency
 from involve.kernel.db import now, transaction
 from involve.kernel.errors import Conflict, InvalidInput, NotFound
+from tests.support.databases import statements_on
 
 from .helpers import PUBLISHABLE_TEXT, story
 
@@ -93,6 +104,38 @@ def test_submission_stores_no_email_and_events_carry_no_text(feedback_sessions,
         "story_id", "care_service_ids", "relationship", "assisted"}
 
 
+def test_tracking_codes_have_no_letter_that_looks_like_a_digit():
+    codes = [stories.new_tracking_code() for _ in range(200)]
+    letters = "".join(code.replace("-", "") for code in codes)
+    assert not set(letters) & set("ILOU") and set(letters) <= set(stories.CODE_ALPHABET)
+    assert {len(code.replace("-", "")) for code in codes} == {26} and len(set(codes)) == 200
+    assert all({len(group) for group in code.split("-")[:-1]} == {4} for code in codes)
+
+
+def test_a_code_is_found_however_it_is_typed_and_old_codes_still_work(feedback_sessions,
+                                                                        events_recorded):
+    with transaction(feedback_sessions) as session:
+        out = submit(session, events_recorded, story(["cs-1"]))
+        old = submit(session, events_recorded, story(["cs-2"]))
+        # a code given before Crockford's alphabet (RFC 4648 base32: letters and 2-7)
+        old_code = "MFRG-GZDF-MZTW-Q2LK-NNWG-23TP-OB"
+        session.get(Story, old["story_id"]).tracking_hash = stories.hash_code(old_code)
+    code = out["tracking_code"]
+    typed = [code, code.lower(), code.replace("-", ""), code.replace("-", " "),
+             " ".join(code.replace("-", "")), code.replace("0", "O").replace("1", "l"),
+             code.lower().replace("0", "o").replace("1", "i")]
+    with transaction(feedback_sessions) as session:
+        for variant in typed:
+            assert stories.track(session, {"tracking_code": variant})["id"] == out["story_id"]
+        for variant in (old_code, old_code.lower().replace("-", ""),
+                        old_code.replace("O", "0"), old_code.replace("B", "8")):
+            assert stories.track(session, {"tracking_code": variant})["id"] == old["story_id"]
+        wrong = code[:-1] + ("X" if code[-1] != "X" else "Y")
+        with pytest.raises(NotFound) as caught:
+            stories.track(session, {"tracking_code": wrong})
+        assert list(caught.value.fields) == ["tracking_code"]
+
+
 # --- moderation ---------------------------------------------------------------------------
 def test_moderator_sees_details_highlighted_and_must_confirm_them(feedback_sessions,
                                                                    events_recorded):
@@ -117,7 +160,7 @@ def test_moderator_sees_details_highlighted_and_must_confirm_them(feedback_sessi
         publish(session, events_recorded, story_id)
         public = stories.public_one(session, ORG, story_id)
     assert public["text"] == PUBLISHABLE_TEXT and "criticality" not in public
-    published = [d for t, d, _ in events_recorded.seen if t == "story.published"][0]
+    published = next(d for t, d, _ in events_recorded.seen if t == "story.published")
     assert published["text"] == PUBLISHABLE_TEXT and "criticality" not in published
     assert "07700" not in str(published)
 
@@ -200,6 +243,33 @@ def test_routing_reads_only_the_story_keys_among_many_subscriptions(feedback_ses
     assert got == wanted and len(wanted) > 20
     # the lookup touched only index rows for (cs-1 or any) x (its tag or any)
     assert stats["keys_examined"] < total_keys / 10
+
+
+def test_a_story_is_routed_in_one_insert_and_a_replayed_event_writes_nothing(
+        feedback_sessions, events_recorded):
+    with transaction(feedback_sessions) as session:
+        story_id = submit(session, events_recorded, story(["cs-1"]))["story_id"]
+        for i in range(300):
+            subscribe(session, person_id=f"p-{i}", care_service_ids=["cs-1"],
+                      delivery="immediate" if i % 2 else "digest")
+        publish(session, events_recorded, story_id)
+
+    def handle(event_id):  # what the story.published handler does, in its transaction
+        with transaction(feedback_sessions) as session:
+            if not idempotency.first_time(session, event_id, "feedback.route_story"):
+                return []
+            return routing.route(session, story_id, now())
+
+    with statements_on(feedback_sessions, "alerts") as inserts:
+        due = handle("event-1")
+    assert len(inserts) == 1 and inserts[0][1] == 1  # one statement, not one per alert
+    with statements_on(feedback_sessions, "alerts") as inserts:
+        assert handle("event-1") == []  # the broker delivers the same event again
+    assert inserts == []
+    with feedback_sessions() as session:
+        got = session.scalars(select(Alert).where(Alert.story_id == story_id)).all()
+    assert len(got) == 300 and len({a.person_id for a in got}) == 300
+    assert {a.id for a in got if a.email_due} == set(due) and len(due) == 150
 
 
 def test_the_routing_lookup_uses_the_index(feedback_sessions):
@@ -286,8 +356,8 @@ def test_a_panel_confirms_or_disputes_a_claimed_change_once(feedback_sessions, e
 
 def test_a_change_needs_a_description():
     with pytest.raises(InvalidInput) as caught:
-        stories.validate(responses.RespondInput(), {"text": "ok", "responder_title": "m",
-                                                    "change_status": "planned"})
+        stories.validate(contract.FeedbackRespond(), {"text": "ok", "responder_title": "m",
+                                                      "change_status": "planned"})
     assert "change_description" in caught.value.fields
 
 
@@ -349,6 +419,33 @@ def test_due_emails_are_sent_once_and_retried_after_a_failure(feedback_sessions,
     assert alerts.send_due(feedback_sessions, sent.append, now()) == 0
     assert sorted(m["person_id"] or m["team_email"] for m in sent) == ["p-1", "q@example.org"]
     assert all("A long wait" in m["body"] and "criticality" not in m["body"] for m in sent)
+
+
+def test_emails_to_people_go_in_batches_and_a_failed_one_is_retried(feedback_sessions,
+                                                                    events_recorded):
+    with transaction(feedback_sessions) as session:
+        story_id = submit(session, events_recorded, story(["cs-1"]))["story_id"]
+        for i in range(5):
+            subscribe(session, person_id=f"p-{i}")
+        subscribe(session, team_name="Quality", team_email="q@example.org")
+        publish(session, events_recorded, story_id)
+        due = routing.route(session, story_id, now())
+    batches, teams, tried = [], [], set()
+
+    def many(messages):  # identity's notify_people: p-3's email fails the first time
+        batches.append(sorted(m["person_id"] for m in messages))
+        went = [m["person_id"] != "p-3" or "p-3" in tried for m in messages]
+        tried.update(m["person_id"] for m in messages)
+        return went
+
+    assert alerts.send_due(feedback_sessions, teams.append, now(), ids=due, deliver_many=many,
+                           batch_size=3) == 5
+    assert sorted(len(b) for b in batches) == [2, 3]
+    assert sorted(p for b in batches for p in b) == [f"p-{i}" for i in range(5)]
+    assert [m["team_email"] for m in teams] == ["q@example.org"]
+    assert alerts.send_due(feedback_sessions, teams.append, now(), deliver_many=many) == 1
+    assert batches[-1] == ["p-3"]  # only the one that failed is sent again
+    assert alerts.send_due(feedback_sessions, teams.append, now(), deliver_many=many) == 0
 
 
 def test_two_senders_never_send_the_same_email(feedback_sessions, events_recorded):

@@ -56,7 +56,7 @@ def moderate_and_publish(rpc, org, who, story_id, criticality=2, tag_names=()):
 
 def test_seed_002_story_reaches_the_right_manager_and_leads_to_change(rpc, riverside,
                                                                      feedback_events):
-    org, (drop_in, needles, family), people, who = riverside
+    org, (drop_in, needles, _family), _people, who = riverside
     mine = rpc.feedback.create_subscription(who["manager"], org, {
         "care_service_ids": [drop_in], "min_criticality": 1})
     rpc.feedback.create_subscription(who["other"], org, {"care_service_ids": [needles]})
@@ -132,7 +132,7 @@ def test_seed_002_story_reaches_the_right_manager_and_leads_to_change(rpc, river
 
 def test_critical_unanswered_story_escalates_to_manager_then_lead(rpc, riverside,
                                                                  feedback_events):
-    org, (drop_in, needles, family), people, who = riverside
+    org, (drop_in, _needles, _family), _people, who = riverside
     rpc.feedback.create_subscription(who["manager"], org, {
         "care_service_ids": [drop_in], "escalation_contact": True})
     critical = rpc.feedback.submit_story(org, story([drop_in]))["story_id"]

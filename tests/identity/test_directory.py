@@ -6,7 +6,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 import involve.identity
-from involve.identity import care_services, directory, organisations, people, privacy
+from involve.identity import care_services, directory, messages, organisations, people, privacy
 from involve.identity.crypto import Keys
 from involve.identity.models import Person
 from involve.kernel import outbox
@@ -63,14 +63,16 @@ def test_story_author_email_is_encrypted_and_used_only_to_send(sessions, org):
         assert people.has_consent(session, author["person_id"], "story_replies")
         # an author holds no role: they never appear among the organisation's people
         assert author["person_id"] not in [p["id"] for p in people.list_for(session, org)]
-        reply = directory.notify(session, KEYS, lambda *a: sent.append(a), author["person_id"],
+        reply = messages.notify(session, KEYS, lambda *a: sent.append(a), author["person_id"],
+                                {"subject": "A reply to your story", "body": "Thank you."})
+        nobody = messages.notify(session, KEYS, lambda *a: sent.append(a), silent["person_id"],
                                  {"subject": "A reply to your story", "body": "Thank you."})
-        nobody = directory.notify(session, KEYS, lambda *a: sent.append(a), silent["person_id"],
-                                  {"subject": "A reply to your story", "body": "Thank you."})
-    assert reply == {"sent": True} and nobody == {"sent": False}
+    # an author has no account: emailed as before, nothing kept in an inbox
+    assert reply == {"sent": True, "stored": False}
+    assert nobody == {"sent": False, "stored": False}
     assert sent == [("sam@example.org", "A reply to your story", "Thank you.")]
     with sessions() as session, pytest.raises(InvalidInput) as bad:
-        directory.notify(session, KEYS, sent.append, author["person_id"], {"subject": ""})
+        messages.notify(session, KEYS, sent.append, author["person_id"], {"subject": ""})
     assert set(bad.value.fields) == {"subject", "body"}
 
 
@@ -90,8 +92,8 @@ def test_role_holders_and_roles_leave_out_erased_people(sessions, org):
     with sessions() as session:
         assert directory.holders_of(session, org, "involvement_lead") == []
         assert directory.roles_in(session, org, [lead]) == {lead: []}
-        assert directory.notify(session, KEYS, lambda *a: None, lead,
-                                {"subject": "s", "body": "b"}) == {"sent": False}
+        assert messages.notify(session, KEYS, lambda *a: None, lead,
+                               {"subject": "s", "body": "b"}) == {"sent": False, "stored": False}
 
 
 def test_consenting_follows_the_latest_consent_and_leaves_out_erased_people(sessions, org):

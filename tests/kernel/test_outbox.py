@@ -2,11 +2,21 @@
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, select
 
-from involve.kernel import outbox
+from involve.kernel import catalogue, outbox
 from involve.kernel.db import make_engine, migrate, session_factory, transaction
 from involve.kernel.idempotency import first_time
 
 things = Table("things", MetaData(), Column("id", Integer, primary_key=True), Column("name", String(50)))
+
+# testsvc is not a registered service, so it declares its event types in code.
+_THING = {"type": "object", "x-involve-classification": "internal", "x-involve-organisation": False,
+          "additionalProperties": False, "properties": {"thing_id": {"type": "integer"}},
+          "required": ["thing_id"], "examples": [{"thing_id": 1}]}
+_NUMBERED = {"type": "object", "x-involve-classification": "internal", "x-involve-organisation": False,
+             "properties": {"n": {"type": "integer"}}, "required": ["n"], "examples": [{"n": 0}]}
+catalogue.declare("testsvc", "thing.created", _THING)
+for _n in range(5):
+    catalogue.declare("testsvc", f"thing.e{_n}", _NUMBERED)
 
 
 @pytest.fixture
@@ -41,11 +51,10 @@ def test_event_is_stored_with_the_change(sessions):
 
 
 def test_no_event_when_the_change_rolls_back(sessions):
-    with pytest.raises(RuntimeError):
-        with transaction(sessions) as s:
-            s.execute(things.insert().values(id=2, name="second"))
-            outbox.record(s, "testsvc", "thing.created", {"thing_id": 2})
-            raise RuntimeError("the change failed")
+    with pytest.raises(RuntimeError), transaction(sessions) as s:
+        s.execute(things.insert().values(id=2, name="second"))
+        outbox.record(s, "testsvc", "thing.created", {"thing_id": 2})
+        raise RuntimeError("the change failed")
     assert _pending(sessions) == []
     with sessions() as s:
         assert s.execute(select(things)).all() == []
@@ -89,9 +98,46 @@ def test_handler_acts_once_per_event(sessions):
 
 
 def test_handled_mark_rolls_back_with_the_handler(sessions):
-    with pytest.raises(RuntimeError):
-        with transaction(sessions) as s:
-            first_time(s, "event-2", "counter")
-            raise RuntimeError("handler crashed")
+    with pytest.raises(RuntimeError), transaction(sessions) as s:
+        first_time(s, "event-2", "counter")
+        raise RuntimeError("handler crashed")
     with transaction(sessions) as s:
         assert first_time(s, "event-2", "counter") is True  # redelivery is handled
+
+
+def test_relayed_events_are_kept_for_the_retention_then_forgotten(sessions):
+    """Kept so a consumer can be refilled (``involve reporting backfill``); never an unsent one."""
+    from datetime import timedelta
+
+    from involve.kernel.db import now
+
+    for n in range(3):
+        with transaction(sessions) as s:
+            outbox.record(s, "testsvc", f"thing.e{n}", {"n": n})
+    outbox.relay_pending(sessions, lambda key, env: None, batch_size=2)  # e2 stays unsent
+    assert outbox.prune_sent(sessions, 30) == 0  # relayed just now: kept
+    assert outbox.prune_sent(sessions, 0) == 0  # 0 keeps everything
+    later = now() + timedelta(days=31)
+    assert outbox.prune_sent(sessions, 30, at=later) == 2
+    assert _pending(sessions) == ["thing.e2"] and outbox.retained_count(sessions) == 1
+    assert outbox.prune_sent(sessions, 30, at=later + timedelta(days=400)) == 0
+
+
+def test_replay_sends_every_retained_row_in_order_a_batch_at_a_time(sessions):
+    for n in range(5):
+        with transaction(sessions) as s:
+            outbox.record(s, "testsvc", f"thing.e{n}", {"n": n})
+    outbox.relay_pending(sessions, lambda key, env: None)
+    got = []
+    first = outbox.replay(sessions, lambda key, env: got.append(env["data"]["n"]), 0, 2)
+    assert first["sent"] == 2 and first["remaining"] == 3 and got == [0, 1]
+    rest = outbox.replay(sessions, lambda key, env: got.append(env["data"]["n"]),
+                         first["last_seq"], 10)
+    assert rest["sent"] == 3 and rest["remaining"] == 0 and got == [0, 1, 2, 3, 4]
+    assert _pending(sessions) == []  # a replay marks nothing and relays nothing again
+
+    def broken(key, env):
+        raise ConnectionError("broker went away")
+
+    with pytest.raises(ConnectionError):
+        outbox.replay(sessions, broken, 0, 10)

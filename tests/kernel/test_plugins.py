@@ -2,12 +2,12 @@
 import os
 import subprocess
 import sys
-import textwrap
 from importlib.metadata import distributions
 
 import pytest
 
 from involve.kernel import plugins
+from tests.support.plugins import BROKEN_IMPORT, make_distribution
 
 GOOD = """
 from involve.kernel.plugins import hookimpl
@@ -16,7 +16,6 @@ from involve.kernel.plugins import hookimpl
 def involve_quota_rules():
     return [{"id": "acme.at-least-two", "text": "At least two of each"}]
 """
-BROKEN_IMPORT = "import this_module_does_not_exist\n"
 NO_HOOKS = "def something_else():\n    return 1\n"
 RAISES = """
 from involve.kernel.plugins import hookimpl
@@ -25,14 +24,6 @@ from involve.kernel.plugins import hookimpl
 def involve_benchmark_sets():
     raise ValueError("bad data file")
 """
-
-
-def make_distribution(folder, dist_name, entry_name, module_name, source):
-    (folder / f"{module_name}.py").write_text(textwrap.dedent(source))
-    info = folder / f"{dist_name.replace('-', '_')}-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist_name}\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text(f"[involve.plugins]\n{entry_name} = {module_name}\n")
 
 
 @pytest.fixture
@@ -81,8 +72,12 @@ def test_builtin_plugins_are_installed_and_load_cleanly():
     assert sets["first_contact"]["id"] == "involve.first-contact"
     kinds = {q["measures"] for q in sets["first_contact"]["questions"]}
     assert kinds == {"efficiency", "feeling"}
-    criteria = [c for _, c in found.call("involve_spectrum_criteria")]
-    assert len(criteria) == 21 and criteria[0]["id"] == "PRIN-1"
+    by_plugin = {}
+    for plugin, criterion in found.call("involve_spectrum_criteria"):
+        by_plugin.setdefault(plugin, []).append(criterion["id"])
+    assert {"nsun_4pi", "leadership_spectrum"} <= names
+    assert len(by_plugin["nsun_4pi"]) == 21 and by_plugin["nsun_4pi"][0] == "PRIN-1"
+    assert by_plugin["leadership_spectrum"][0].startswith("LS-")
 
 
 def run_cli(*args, folder):

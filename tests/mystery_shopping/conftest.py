@@ -62,7 +62,9 @@ def ms_events(amqp_uri_for_clients):
 @pytest.fixture
 def third_party_installed(tmp_path, monkeypatch):
     """Two question-set plugins installed as pip leaves them (one malformed) on sys.path."""
-    from .helpers import MALFORMED, THIRD_PARTY, make_distribution
+    from tests.support.plugins import make_distribution
+
+    from .helpers import MALFORMED, THIRD_PARTY
 
     site = tmp_path / "site"
     site.mkdir()

@@ -1,5 +1,4 @@
 """Shared test data: seed 000 (Phoenix Futures), fake plugins, call answers."""
-import textwrap
 import types
 
 import pluggy
@@ -78,12 +77,3 @@ def involve_benchmark_sets():
              "questions": [{"id": "rate-it", "kind": "scale_1_10", "measures": "feeling",
                             "text": "Out of ten?"}]}]
 """
-
-
-def make_distribution(folder, dist_name, entry_name, module_name, source):
-    """An installed distribution as pip leaves it: a module and its *.dist-info folder."""
-    (folder / f"{module_name}.py").write_text(textwrap.dedent(source))
-    info = folder / f"{dist_name.replace('-', '_')}-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist_name}\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text(f"[involve.plugins]\n{entry_name} = {module_name}\n")

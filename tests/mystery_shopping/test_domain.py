@@ -3,7 +3,7 @@ rounds, calls, scores, reports, reassignment and erasure."""
 import base64
 import csv
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -11,8 +11,7 @@ from sqlalchemy import select
 
 from involve.kernel.db import transaction
 from involve.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
-from involve.mystery_shopping import (calls, question_sets, report_csv, report_pdf, rounds,
-                                      shoppers)
+from involve.mystery_shopping import calls, question_sets, report_csv, report_pdf, rounds, shoppers
 from involve.mystery_shopping.models import Assignment, Call
 
 from .helpers import ORG, SERVICES, answers_for, fake_plugins, small_set
@@ -49,7 +48,7 @@ def schedule(sessions, record, set_id, name="January round", seed=7, consenting=
 
 
 def when(days=1):
-    return (datetime(2026, 1, 5, 10, tzinfo=timezone.utc) + timedelta(days=days)).isoformat()
+    return (datetime(2026, 1, 5, 10, tzinfo=UTC) + timedelta(days=days)).isoformat()
 
 
 def submit(sessions, record, a, questions, yes=True, feeling=4, **extra):
@@ -330,9 +329,9 @@ def test_seed_000_round_closes_with_efficiency_and_feeling_apart_and_trends(
     rows = list(csv.reader(io.StringIO(exported["csv"])))
     header = rows.index(["service", "calls", "efficiency (0-100)", "feeling (1-5)",
                          "median seconds to answer", "call-backs promised", "call-backs kept"])
-    assert rows[header + 1][:4] == ["Sheffield Primary Care Addiction Service", "2", "100.0", "5.0"]
-    assert ["Sheffield Primary Care Addiction Service", "January round", "2026-02-27", "0.0",
-            "5.0"] in rows
+    assert rows[header + 1][:4] == ["Sheffield Primary Care Addiction Service", "2", "100", "5"]
+    assert ["Sheffield Primary Care Addiction Service", "January round", "2026-02-27", "0",
+            "5"] in rows
 
     pdf = report_pdf.render(report)
     assert pdf["filename"] == "mystery-shopping-march-round.pdf"
@@ -341,7 +340,7 @@ def test_seed_000_round_closes_with_efficiency_and_feeling_apart_and_trends(
     for service in SERVICES.values():
         if service != "Wirral Family Support":
             assert f"{service}: efficiency" in text
-    assert "Sheffield Primary Care Addiction Service: efficiency 100.0, feeling 5.00" in text
+    assert "Sheffield Primary Care Addiction Service: efficiency 100, feeling 5 " in text
     assert "Efficiency by service" in text and "Feeling by service" in text
     assert "Efficiency across rounds" in text and "Feeling across rounds" in text
 
@@ -357,6 +356,78 @@ def test_trends_leave_out_rounds_whose_questions_differ(ms_sessions, events_reco
     with transaction(ms_sessions) as s:
         report = rounds.report(s, ORG, second["id"])
     assert all(t["points"] == [] for t in report["trends"])  # nothing submitted, nothing older
+
+
+def _report(services, trends=(), organisation="Phoenix Futures"):
+    """A round report as the service builds it, for the CSV and PDF alone."""
+    return {
+        "organisation": {"id": ORG, "name": organisation},
+        "web_link": f"http://involve.example/organisations/{ORG}/mystery-shopping/rounds/r1/report",
+        "round": {"name": "Winter round", "starts_on": "2026-12-01", "ends_on": "2027-01-29",
+                  "status": "closed", "assignments_total": 8, "assignments_recorded": 8},
+        "question_set": {"title": "First contact", "version": 2},
+        "services": [{"care_service_id": f"cs-{i}", "name": name, "calls": 2, "efficiency": e,
+                      "feeling": f, "answered_within_seconds_median": 20,
+                      "callbacks_promised": 0, "callbacks_kept": 0}
+                     for i, (name, e, f) in enumerate(services)],
+        "questions": [{"id": "felt-welcome", "text": "How welcome did you feel?",
+                       "kind": "scale_1_5", "measures": "feeling", "answered": 4, "mean": 2.25}],
+        "highlights": [], "gaps": [], "trends": list(trends),
+        "agreement": {"efficiency_alpha": None, "feeling_alpha": None, "units": 0,
+                      "shoppers": 2, "note": "Only one shopper called each service."}}
+
+
+LONG = "Sheffield Community Drug and Alcohol Service for Families and Carers"
+
+
+def test_the_pdf_names_the_organisation_keeps_long_names_whole_and_says_what_it_can_do():
+    trends = [{"care_service_id": "cs-0", "name": LONG, "points": [
+        {"round_id": "r0", "round_name": "Autumn round for the whole county", "ends_on":
+         "2026-10-30", "efficiency": 50.0, "feeling": 3.25},
+        {"round_id": "r1", "round_name": "Winter round", "ends_on": "2027-01-29",
+         "efficiency": 87.5, "feeling": 4.75}]}]
+    report = _report([(LONG, 87.5, 4.75), ("Phoenix Wirral", 60.0, 2.25)], trends)
+    reader = PdfReader(io.BytesIO(base64.b64decode(report_pdf.render(report)["pdf_base64"])))
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert text.startswith("Phoenix Futures Mystery shopping report: Winter round")
+    assert "1 December 2026 to 29 January 2027 (closed)" in text
+    # the whole name, in the bar charts' labels (wrapped) and in the trend chart's key
+    assert text.count("Sheffield Community Drug and Alcohol Service for") >= 4
+    assert f"1: {LONG} (Autumn round for the whole county 50, Winter round 87.5)" in text
+    assert "Alcoh " not in text
+    # what a reader (and a screen reader) is told about the document
+    catalog = reader.trailer["/Root"]
+    assert catalog["/Lang"] == "en-GB"
+    assert bool(catalog["/ViewerPreferences"]["/DisplayDocTitle"]) is True
+    assert reader.metadata.title == "Phoenix Futures: Mystery shopping report: Winter round"
+    assert reader.metadata.author == "Phoenix Futures"
+    assert [o.title for o in reader.outline if not isinstance(o, list)][:2] == [
+        "Mystery shopping report: Winter round", "Scores by service"]
+    assert "/MarkInfo" not in catalog  # not claimed to be tagged: fpdf2 cannot tag text
+    assert "This PDF is not tagged for screen readers" in text and report["web_link"] in text
+
+
+def test_the_page_the_csv_and_the_pdf_round_the_same_way():
+    """4.75 is 4.75 everywhere (the web page once said 4.8 and the downloads 4.75)."""
+    from involve.mystery_shopping.contract import score_text
+
+    report = _report([("Phoenix Glasgow", 87.25, 4.75), ("Phoenix Wirral", 60.0, 2.25),
+                      ("Phoenix Stoke", 100.0, 3.25)])
+    rows = list(csv.reader(io.StringIO(report_csv.render(report)["csv"])))
+    assert rows[1][0] == "Phoenix Futures"
+    names = {s["name"] for s in report["services"]}
+    by_service = {row[0]: row[2:4] for row in rows if row and row[0] in names}
+    assert by_service == {"Phoenix Glasgow": ["87.3", "4.75"], "Phoenix Wirral": ["60", "2.25"],
+                          "Phoenix Stoke": ["100", "3.25"]}
+    text = " ".join(PdfReader(io.BytesIO(base64.b64decode(
+        report_pdf.render(report)["pdf_base64"]))).pages[0].extract_text().split())
+    for name, (efficiency, feeling) in by_service.items():
+        assert f"{name}: efficiency {efficiency}, feeling {feeling} (2 calls)" in text
+    assert "How welcome did you feel? - mean 2.25" in text
+    assert [score_text(v, 2) for v in (4.75, 2.25, 3.25, 4.745, 5.0)] == [
+        "4.75", "2.25", "3.25", "4.75", "5"]
+    assert [score_text(v, 1) for v in (87.25, 87.5, 60.0, 2 / 3 * 100)] == [
+        "87.3", "87.5", "60", "66.7"]
 
 
 def test_pdf_prints_any_name_safely(ms_sessions, events_recorded, org):
@@ -410,3 +481,55 @@ def test_a_shopper_who_now_uses_a_service_is_taken_off_its_calls(ms_sessions, ev
     # their other calls stay theirs
     assert [x["id"] for x in r["assignments"] if x["shopper_id"] == "p-cy" and x["id"] != a["id"]
             ] == [x["id"] for x in after.values() if x["shopper_id"] == "p-cy"]
+
+
+def timed_set(**changes):
+    """The small set, its "answered within 60 seconds?" worked out from the seconds."""
+    data = small_set(key="acme.timed")
+    data["questions"][0] = dict(data["questions"][0], answered_within_seconds=60)
+    data.update(changes)
+    return data
+
+
+def test_answered_within_60_seconds_is_worked_out_from_the_seconds(ms_sessions,
+                                                                    events_recorded, org):
+    with transaction(ms_sessions) as s:
+        question_sets.sync(s, fake_plugins(acme=[small_set(), timed_set()]))
+        timed = next(x for x in question_sets.list_for(s, ORG) if x["key"] == "acme.timed")
+    r = schedule(ms_sessions, events_recorded, timed["id"], name="Timed round")
+    a, b = r["assignments"][:2]
+
+    def save(assignment, data, submit=False):
+        with transaction(ms_sessions) as s:
+            return calls.record(s, events_recorded, ORG, assignment["id"],
+                                assignment["shopper_id"], data, submit=submit)
+
+    # asked once: the seconds alone answer the question, and change it when they change
+    assert save(a, {"seconds_to_answer": 45})["answers"] == {"answered-60s": "yes"}
+    assert save(a, {"seconds_to_answer": 61})["answers"] == {"answered-60s": "no"}
+    assert save(a, {"seconds_to_answer": 60})["answers"] == {"answered-60s": "yes"}
+    # a contradiction is refused, naming the question; an agreeing answer is fine
+    with pytest.raises(InvalidInput) as caught:
+        save(a, {"seconds_to_answer": 90, "answers": {"answered-60s": "yes"}})
+    assert list(caught.value.fields) == ["answers.answered-60s"]
+    assert "90 seconds is more than 60, so the answer is no" in caught.value.fields[
+        "answers.answered-60s"][0]
+    assert save(a, {"seconds_to_answer": 20, "answers": {"answered-60s": "y"}})["answers"] == {
+        "answered-60s": "yes"}
+    # cleared seconds clear what came from them; submitting then asks for the seconds
+    assert save(a, {"seconds_to_answer": None})["answers"] == {}
+    save(a, {"called_at": when(), "callback_promised": False,
+             "answers": {"crisis-numbers": "yes", "felt-welcome": 4}})
+    with pytest.raises(InvalidInput) as caught:
+        save(a, {}, submit=True)
+    assert {"seconds_to_answer", "answers.answered-60s"} <= set(caught.value.fields)
+    done = save(a, {"seconds_to_answer": 75}, submit=True)
+    assert done["status"] == "submitted" and done["answers"]["answered-60s"] == "no"
+    assert done["efficiency"] == 75.0  # crisis numbers (weight 3) yes, answered in time no
+    # without the seconds, an answer given directly is kept (a draft, as before)
+    assert save(b, {"answers": {"answered-60s": "yes"}})["answers"] == {"answered-60s": "yes"}
+    # a set that does not say so asks both, as it always did
+    plain = schedule(ms_sessions, events_recorded, org["id"], name="Plain round")
+    c = plain["assignments"][0]
+    assert save(c, {"seconds_to_answer": 90, "answers": {"answered-60s": "yes"}})[
+        "answers"] == {"answered-60s": "yes"}

@@ -4,11 +4,13 @@ from datetime import date
 from importlib.metadata import distributions
 
 import pytest
+from sqlalchemy import select
 
 from involve.kernel import plugins as plugin_loader
 from involve.kernel.db import transaction
 from involve.kernel.errors import InvalidInput, NotFound
 from involve.mystery_shopping import question_sets, rounds, shoppers
+from involve.mystery_shopping.models import QuestionSet
 
 from .helpers import ORG, SERVICES, fake_plugins, small_set
 
@@ -80,7 +82,7 @@ def test_a_third_party_set_installed_as_a_distribution_shows_up(third_party_inst
                  for ep in dist.entry_points if ep.group == plugin_loader.GROUP]
     assert {ep.name for ep in in_folder} == {"acme_referrers", "acme_broken_set"}
     found = plugin_loader.load()  # the ordinary loader: every installed entry point
-    sets, problems = question_sets.load(found)
+    sets, _problems = question_sets.load(found)
     keys = {s["id"]: plugin for plugin, s in sets}
     assert keys["acme.referrers"] == "acme_referrers"
     assert "involve.first-contact" in keys  # the built-in sets are still there
@@ -255,3 +257,39 @@ def test_an_organisation_s_own_plugin_made_from_the_example_installs_with_pip(tm
     sets, problems = question_sets.load(plugin_loader.load())
     assert problems == []
     assert ("acme_questions", "acme.family-contact") in [(p, s["id"]) for p, s in sets]
+
+
+def _with_limit(data, seconds):
+    data["questions"][0] = dict(data["questions"][0], answered_within_seconds=seconds)
+    return data
+
+
+def test_a_set_a_round_uses_may_learn_that_an_answer_is_worked_out_and_nothing_else(
+        ms_sessions):
+    """Rounds already using the first-contact set stop asking "answered within 60 seconds?"
+    twice; any other change to a frozen set still needs a new version."""
+    with transaction(ms_sessions) as s:
+        question_sets.sync(s, fake_plugins(acme=[small_set()]))
+        row = s.scalar(select(QuestionSet).where(QuestionSet.key == "acme.first-contact"))
+        question_sets.freeze(row)
+    with transaction(ms_sessions) as s:
+        assert question_sets.sync(s, fake_plugins(acme=[_with_limit(small_set(), 60)])) == []
+        row = s.scalar(select(QuestionSet).where(QuestionSet.key == "acme.first-contact"))
+        assert row.frozen and row.version == 1
+        assert row.questions[0]["answered_within_seconds"] == 60
+    with transaction(ms_sessions) as s:
+        found = question_sets.sync(s, fake_plugins(acme=[_with_limit(small_set(), 30)]))
+        assert [p["message"] for p in found] == [
+            "version 1 has changed but a round already uses it; give the changed set a new "
+            "version number (the stored one is kept)"]
+        row = s.scalar(select(QuestionSet).where(QuestionSet.key == "acme.first-contact"))
+        assert row.questions[0]["answered_within_seconds"] == 60
+
+
+def test_only_a_yes_no_question_can_be_worked_out_from_the_seconds():
+    data = small_set()
+    data["questions"][2] = dict(data["questions"][2], answered_within_seconds=60)
+    clean, found = question_sets.check_set("acme", data)
+    assert clean is None and [(p["question"], p["message"]) for p in found] == [
+        ("felt-welcome", "answered_within_seconds: Only a yes/no question can be worked out "
+                         "from the seconds to answer.")]

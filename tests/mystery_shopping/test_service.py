@@ -8,6 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from involve.kernel.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated
+from involve.kernel.mail import read_outbox
 
 from .helpers import answers_for
 
@@ -29,6 +30,7 @@ def phoenix(rpc):
         for name in SERVICES}
     lead = rpc.identity.create_person(ADMIN, org, {"name": "Lee", "roles": ["involvement_lead"]})
     members = [rpc.identity.create_person(ADMIN, org, {"name": f"Member {i}",
+                                                       "email": f"member{i}@phoenix.test",
                                                        "roles": ["council_member"]})["id"]
                for i in range(4)]
     staff = rpc.identity.create_person(ADMIN, org, {"name": "Sam", "roles": ["staff"]})["id"]
@@ -46,11 +48,13 @@ def set_consent(rpc, org, person_id, given):
 def record_calls(rpc, org, round_, questions, feeling_of):
     for a in round_["assignments"]:
         shopper = principal(a["shopper_id"], org, "council_member")
-        # a draft first, as the shopper goes, then the whole record
-        draft = rpc.mystery_shopping.save_call(shopper, org, a["id"], {
-            "seconds_to_answer": 25, "answers": {"answered-60s": "yes"}})
-        assert draft["status"] == "draft"
         yes, feeling = feeling_of(a["care_service_id"])
+        # a draft first, as the shopper goes, then the whole record (answered within 60
+        # seconds is worked out from the seconds, so they agree with the other answers)
+        draft = rpc.mystery_shopping.save_call(shopper, org, a["id"], {
+            "seconds_to_answer": 25 if yes else 90, "answers": {"answered-60s": "yes" if yes
+                                                                else "no"}})
+        assert draft["status"] == "draft"
         done = rpc.mystery_shopping.submit_call(shopper, org, a["id"], {
             "called_at": round_["starts_on"] + "T10:30:00+00:00", "persona": a["persona"],
             "answers": answers_for(questions, yes=yes, feeling=feeling,
@@ -156,8 +160,9 @@ def test_seed_000_mystery_shopping_end_to_end(rpc, ms_events):
     pdf = ms.export_round_pdf(lead, org, second["id"])
     text = "\n".join(p.extract_text() for p in
                      PdfReader(io.BytesIO(base64.b64decode(pdf["pdf_base64"]))).pages)
-    assert f"{SERVICES[0]}: efficiency 100.0, feeling 5.00" in text
-    assert f"{SERVICES[1]}: efficiency 100.0, feeling 3.00" in text
+    assert f"{SERVICES[0]}: efficiency 100, feeling 5 " in text
+    assert f"{SERVICES[1]}: efficiency 100, feeling 3 " in text
+    assert text.startswith("Phoenix Futures")  # the organisation's name, from identity
 
     # another organisation's coordinator sees none of it
     other = rpc.identity.create_organisation(ADMIN, {"name": "Elsewhere"})["id"]
@@ -293,3 +298,90 @@ def test_only_people_who_agreed_can_be_added_and_a_withdrawal_keeps_them_out_of_
     with pytest.raises(InvalidInput) as caught:
         ms.add_shopper(lead, org, {"person_id": newcomer})
     assert list(caught.value.fields) == ["person_id"]
+
+
+def test_when_identity_is_not_answering_scheduling_and_adding_a_shopper_say_try_again(
+        service_config, container_factory):
+    """Only mystery_shopping is running: its calls to identity become ServiceUnavailable (503,
+    "try again"), not a conflict, and nothing is stored."""
+    from nameko.standalone.rpc import ClusterRpcClient
+
+    from involve.kernel.errors import ServiceUnavailable
+    from involve.mystery_shopping.service import MysteryShoppingService
+    from tests.support.running import start_service
+
+    start_service(container_factory, MysteryShoppingService)
+    org = "org-without-identity"
+    lead = principal("lead-1", org, "involvement_lead")
+    with ClusterRpcClient(uri=service_config["AMQP_URI"]) as rpc:
+        with pytest.raises(ServiceUnavailable) as caught:
+            rpc.mystery_shopping.schedule_round(lead, org, {
+                "name": "January and February", "question_set_id": "any",
+                "care_service_ids": ["cs-1"], "starts_on": "2026-01-05",
+                "ends_on": "2026-02-27"})
+        assert "try again" in str(caught.value).lower()
+        with pytest.raises(ServiceUnavailable):
+            rpc.mystery_shopping.add_shopper(lead, org, {"person_id": "member-1"})
+        assert rpc.mystery_shopping.list_rounds(lead, org) == []
+        assert rpc.mystery_shopping.list_shoppers(lead, org) == []
+
+
+def _mail(address, subject):
+    return [m for m in read_outbox() if m["To"] == address and m["Subject"] == subject]
+
+
+def _wait(check, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("it did not happen in time")
+
+
+def test_shoppers_are_told_of_their_calls_and_of_a_call_passed_to_them(rpc, ms_events):
+    org, care, lead, members, _ = phoenix(rpc)
+    ms = rpc.mystery_shopping
+    set_id = next(s["id"] for s in ms.list_question_sets(lead, org)
+                  if s["key"] == "involve.first-contact")
+    for person in members[:3]:
+        ms.add_shopper(lead, org, {"person_id": person})
+    round_ = ms.schedule_round(lead, org, {
+        "name": "Spring round", "question_set_id": set_id, "care_service_ids": list(care.values()),
+        "calls_per_service": 1, "starts_on": "2026-03-02", "ends_on": "2026-04-24", "seed": 5})
+    given = {m: sum(a["shopper_id"] == m for a in round_["assignments"]) for m in members[:3]}
+    assert set(given.values()) == {1}
+    for i in range(3):  # one message each, saying when, not what
+        [message] = _wait(lambda i=i: _mail(f"member{i}@phoenix.test",
+                                            "You have mystery-shopping calls to make"))
+        text = message.get_content()
+        assert "a call to make" in text and "“Spring round”" in text
+        assert "between 2 March 2026 and 24 April 2026" in text
+        assert f"/organisations/{org}/mystery-shopping/my-calls" in text
+        assert not any(name in text for name in SERVICES)
+    assert _mail("member3@phoenix.test", "You have mystery-shopping calls to make") == []
+
+    # A shopper passes a call on: the one it goes to is told; they are not.
+    a = round_["assignments"][0]
+    moved = ms.reassign(principal(a["shopper_id"], org, "council_member"), org, a["id"],
+                        {"reason": "Away"})
+    index = members.index(moved["shopper_id"])
+    _wait(lambda: _mail(f"member{index}@phoenix.test",
+                        "A mystery-shopping call has been passed to you"))
+    # The coordinator moves it again: the new shopper is told, and so is the one it left.
+    again = ms.reassign(lead, org, a["id"], {})
+    _wait(lambda: _mail(f"member{members.index(again['shopper_id'])}@phoenix.test",
+                        "A mystery-shopping call has been passed to you"))
+    _wait(lambda: _mail(f"member{index}@phoenix.test",
+                        "One of your mystery-shopping calls has moved"))
+    first = members.index(a["shopper_id"])
+    assert _mail(f"member{first}@phoenix.test", "One of your mystery-shopping calls has moved") \
+        == []  # they passed it on themselves
+    events = ms_events(1 + 2)
+    passed = [e for e in events if e["type"].endswith("call.reassigned.v1")]
+    assert [(e["data"]["previous_shopper_id"], e["data"]["declined"]) for e in passed] == [
+        (a["shopper_id"], True), (moved["shopper_id"], False)]
+    assert all(set(e["data"]) == {"round_id", "assignment_id", "care_service_id", "persona",
+                                  "shopper_id", "previous_shopper_id", "declined"}
+               for e in passed)

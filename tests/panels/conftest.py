@@ -1,25 +1,27 @@
-"""Fixtures for the panel-selection tests."""
-
+"""Fixtures for the panels service: its database on SQLite and PostgreSQL, and quota rules."""
 import pytest
-from involve.panels.selection import load_pool
-from panels_helpers import LARGE, SF, SMALL, need
+
+from tests.support.databases import event_recorder, service_sessions
+
+
+@pytest.fixture
+def panels_sessions(database_url):
+    with service_sessions(database_url, "panels") as sessions:
+        yield sessions
+
+
+@pytest.fixture
+def events_recorded():
+    """A record_event stand-in for plain-module tests: collects (type, data, envelope args)."""
+    return event_recorder("panels")
 
 
 @pytest.fixture(scope="session")
-def sf_pool():
-    need(SF)
-    return load_pool(SF / "features.csv", SF / "candidates.csv", panel_size=22,
-                     id_column="nationbuilder_id",
-                     address_columns="primary_address1,primary_zip")
+def rules():
+    from involve.kernel.plugins import load
+    from involve.panels import quota_rules
 
-
-@pytest.fixture(scope="session")
-def small_pool():
-    need(SMALL)
-    return load_pool(SMALL / "categories.csv", SMALL / "respondents.csv", panel_size=20)
-
-
-@pytest.fixture(scope="session")
-def large_pool():
-    need(LARGE)
-    return load_pool(LARGE / "categories.csv", LARGE / "respondents.csv", panel_size=200)
+    loaded = quota_rules.load(load())
+    assert "combined" in loaded, ("the involve-quota-rules plugin is not installed "
+                                  "(make test installs every plugin in plugins/)")
+    return loaded

@@ -34,3 +34,23 @@ def event_recorder(service: str):
 
     record.seen = seen
     return record
+
+
+@contextmanager
+def statements_on(sessions, table: str):
+    """Record the INSERT statements sent to the database for ``table`` while the block runs:
+    a list of (statement's SQL, rows it carried (executemany counts each))."""
+    from sqlalchemy import event
+
+    engine = sessions.kw["bind"]
+    seen: list = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith(f"INSERT INTO {table.upper()} "):
+            seen.append((statement, len(parameters) if executemany else 1))
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", before)

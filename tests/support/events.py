@@ -1,7 +1,6 @@
 """Listen to a service's events exchange as an integrator would: a plain kombu consumer."""
 from __future__ import annotations
 
-import socket
 from contextlib import contextmanager
 
 from kombu import Connection, Exchange, Queue
@@ -23,7 +22,7 @@ def listening(amqp_uri: str, service: str, pattern: str = "#"):
         try:
             while len(received) < count:
                 connection.drain_events(timeout=timeout)
-        except socket.timeout:
+        except TimeoutError:
             pass
         return received
 

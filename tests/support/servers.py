@@ -1,7 +1,8 @@
 """Real servers for the tests: RabbitMQ and PostgreSQL, never mocks.
 
 RabbitMQ: ``RABBIT_URL`` (and ``RABBIT_MANAGEMENT_URL``) if given; else a container through the
-Docker SDK when a Docker engine answers; else a private node of Debian's ``rabbitmq-server``.
+Docker SDK when a Docker engine answers and already has a RabbitMQ image (the tests never pull:
+there may be no registry); else a private node of Debian's ``rabbitmq-server``.
 PostgreSQL: ``POSTGRES_URL`` if given; else a throwaway cluster made with ``initdb``.
 """
 from __future__ import annotations
@@ -12,9 +13,9 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlparse
 
 from involve.cli.rabbit import LocalRabbit, free_port, port_open
@@ -27,7 +28,13 @@ class Rabbit:
     stop: Callable[[], None]
 
 
+# Used only if already present: the tests never pull (there may be no registry to pull from).
+DOCKER_RABBIT_IMAGES = ("rabbitmq:3-management", "rabbitmq:3.13-management")
+
+
 def _docker_rabbit() -> Rabbit | None:
+    """A RabbitMQ container, if a Docker engine answers and has a RabbitMQ image already;
+    None (so the local binary is used) on anything else: no engine, no image, a failed start."""
     try:
         import docker
     except ImportError:
@@ -35,20 +42,38 @@ def _docker_rabbit() -> Rabbit | None:
     try:
         client = docker.from_env(timeout=3)
         client.ping()
-    except Exception:
+        image = next((name for name in DOCKER_RABBIT_IMAGES if _has_image(client, name)), None)
+        if image is None:
+            return None
+        amqp, management = free_port(), free_port()
+        container = client.containers.run(
+            image, detach=True, remove=True,
+            ports={"5672/tcp": ("127.0.0.1", amqp), "15672/tcp": ("127.0.0.1", management)},
+        )
+    except Exception:  # noqa: BLE001 - any trouble with Docker: use the local binary instead
         return None
-    amqp, management = free_port(), free_port()
-    container = client.containers.run(
-        "rabbitmq:3-management", detach=True, remove=True,
-        ports={"5672/tcp": ("127.0.0.1", amqp), "15672/tcp": ("127.0.0.1", management)},
-    )
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
-        if container.exec_run("rabbitmq-diagnostics -q check_port_connectivity").exit_code == 0:
+        try:
+            if container.exec_run("rabbitmq-diagnostics -q check_port_connectivity").exit_code == 0:
+                return Rabbit(f"pyamqp://guest:guest@127.0.0.1:{amqp}/",
+                              f"http://guest:guest@127.0.0.1:{management}", container.stop)
+        except Exception:  # noqa: BLE001 - the container died: fall back below
             break
         time.sleep(1)
-    return Rabbit(f"pyamqp://guest:guest@127.0.0.1:{amqp}/",
-                  f"http://guest:guest@127.0.0.1:{management}", container.stop)
+    try:
+        container.stop()
+    except Exception:  # noqa: BLE001
+        pass
+    return None
+
+
+def _has_image(client, name: str) -> bool:
+    try:
+        client.images.get(name)
+        return True
+    except Exception:  # noqa: BLE001 - not there (or the engine cannot say): do not pull
+        return False
 
 
 def start_rabbit(tmp_path_factory) -> Rabbit:

@@ -1,7 +1,8 @@
 """NSUN 4PI National Involvement Standards as self-assessment criteria (DESIGN.md section 5).
 
 Five areas (Principles, Purpose, Presence, Process, Impact), each assessed at three levels, and
-scored 0 absent, 1 partial, 2 in place, 3 in place with evidence.
+scored 0 absent, 1 partial, 2 in place, 3 in place with evidence. Some criteria name the
+Involve metrics that evidence them and suggest a score from them (standards.yaml).
 """
 from pathlib import Path
 
@@ -20,7 +21,8 @@ _DATA = Path(__file__).with_name("standards.yaml")
 def involve_spectrum_criteria():
     data = yaml.safe_load(_DATA.read_text())
     return [
-        {"framework": "nsun-4pi", "id": c["id"], "area": c["area"], "text": c["text"],
-         "levels": data["levels"], "scores": data["scores"]}
+        {"framework": "nsun-4pi", "framework_title": "NSUN 4PI National Involvement Standards",
+         "levels": data["levels"], "scores": data["scores"],
+         **{k: c[k] for k in ("id", "area", "text", "evidence", "suggest") if k in c}}
         for c in data["criteria"]
     ]

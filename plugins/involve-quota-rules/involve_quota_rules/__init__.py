@@ -107,7 +107,7 @@ def at_least(categories, panel_size, parameters, rules=None):
                       for v, n in given.items()}
         else:
             n = _whole(given, f"the minimum for '{category}'")
-            wanted = {v: n for v in values.values()}
+            wanted = dict.fromkeys(values.values(), n)
         result[category] = {v: [n, panel_size] for v, n in wanted.items()}
     return result
 

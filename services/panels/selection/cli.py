@@ -77,10 +77,24 @@ class _Bar:
               type=click.Path(dir_okay=False),
               help="Write the chosen people's rows here (and the audit record beside it as "
                    "PANEL.audit.json).")
+@click.option("--accuracy", type=float, default=1e-5, show_default=True, metavar="DELTA",
+              help="LEXIMIN: the largest error allowed in anyone's probability against the "
+                   "exact LEXIMIN (from 1e-9 to 0.01). The audit record states what was reached.")
+@click.option("--lottery", "lottery", type=int, default=None, metavar="M",
+              help="Transparent lottery: round the distribution to M listed panels (e.g. 1000), "
+                   "each equally likely, and draw one. The audit record lists all M panels.")
+@click.option("--lottery-number", "lottery_number", type=int, default=None, metavar="N",
+              help="With --lottery: take panel N (1..M), e.g. from dice thrown in public, "
+                   "instead of the number the seed draws.")
 def select(features, people, panel_size, algorithm, seed, id_column, address_columns, as_json,
-           output):
+           output, accuracy, lottery, lottery_number):
     """Select a panel by fair stratified random selection (sortition)."""
     start = time.perf_counter()
+    if lottery is not None and not 2 <= lottery <= 100_000:
+        _fail("Error: --lottery must be a whole number of panels from 2 to 100000 (e.g. 1000).",
+              2)
+    if lottery_number is not None and (lottery is None or not 1 <= lottery_number <= lottery):
+        _fail("Error: --lottery-number needs --lottery M and must be from 1 to M.", 2)
     try:
         pool = load_pool(features, people, panel_size=panel_size, id_column=id_column,
                          address_columns=address_columns)
@@ -95,7 +109,8 @@ def select(features, people, panel_size, algorithm, seed, id_column, address_col
         seed = secrets.randbits(63)
     bar = _Bar(enabled=True)
     try:
-        dist = find_distribution(pool, panel_size, algorithm.lower(), seed=seed, progress=bar)
+        dist = find_distribution(pool, panel_size, algorithm.lower(), seed=seed, progress=bar,
+                                 accuracy=accuracy)
     except InfeasibleQuotasError as exc:  # pragma: no cover - caught by the check above
         bar.close()
         _fail(exc.feasibility.message if exc.feasibility else str(exc), 3)
@@ -105,9 +120,13 @@ def select(features, people, panel_size, algorithm, seed, id_column, address_col
     except (KeyboardInterrupt, SelectionCancelled):
         bar.close()
         _fail("Selection cancelled.", 130)
+    if lottery is not None:
+        bar(None, f"rounding to a lottery over {lottery} panels")
+    selection = draw(dist, seed, lottery=lottery, number=lottery_number)
     bar.close()
-    selection = draw(dist, seed)
     seconds = time.perf_counter() - start
+    stated = selection.audit.get("accuracy")
+    drawn = selection.audit.get("lottery")
     report = make_report(dist, selection.panel)
     audit_path = None
     if output:
@@ -131,10 +150,20 @@ def select(features, people, panel_size, algorithm, seed, id_column, address_col
             "gini": report.gini,
             "geometric_mean": report.geometric_mean,
             "quotas": report.quotas,
+            "accuracy": stated,
+            "lottery": {k: v for k, v in drawn.items() if k != "list"} if drawn else None,
             "audit": selection.audit,
         }, indent=2, ensure_ascii=False))
         return
     text = report.text() + f"\nSeed: {selection.seed}. Took {seconds:.2f} s."
+    if stated and dist.algorithm == "leximin":
+        text += (f"\nAccuracy: every probability is within {stated['reached']:.1e} of the exact "
+                 f"LEXIMIN (asked for {stated['tolerance']:.0e}).")
+    if drawn:
+        text += (f"\nTransparent lottery: panel {drawn['number']} of {drawn['panels']} "
+                 f"({'drawn by the seed' if drawn['number_from'] == 'seed' else 'the number given'}"
+                 f"); the lowest chance is {drawn['minimum_probability']:.4f} instead of "
+                 f"{drawn['exact_minimum_probability']:.4f} (loss {drawn['loss']:.4f}).")
     if audit_path:
         text += f"\nAudit record: {audit_path} (check it with the seed; no personal data in it)"
     if output:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import random
 import time
+from dataclasses import dataclass
 
 import highspy
 import numpy as np
@@ -90,6 +91,14 @@ class MasterLP:
         h.run()
         status = h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
+            # The warm-started primal simplex occasionally gives up ("unknown") on tiny,
+            # degenerate masters: solve that one from scratch with the dual simplex.
+            h.clearSolver()
+            h.setOptionValue("simplex_strategy", 1)
+            h.run()
+            h.setOptionValue("simplex_strategy", 4)
+            status = h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
             raise RuntimeError(f"HiGHS could not solve the master LP: {status}")
         sol = h.getSolution()
         col = np.array(sol.col_value)
@@ -148,27 +157,101 @@ def heuristic_columns(master, swaps: SwapSearch, costs: np.ndarray, threshold: f
     return added
 
 
+@dataclass
+class StageOptions:
+    """How a column-generation stage stops and which types it then fixes.
+
+    ``accuracy`` is None for an exact stage (MAXIMIN: stop when no panel improves the master by
+    more than PRICE_TOL). With an accuracy delta, a stage stops once the Lagrangian gap (upper
+    bound minus the master's z) is at most ``delta * w`` for the largest dual weight ``w`` of a
+    type not yet fixed, and fixes every type with ``w >= gap / delta``: in any distribution
+    that keeps the earlier levels and gives every other type at least z, such a type gets at
+    most ``z + gap / w <= z + delta``.
+    """
+
+    accuracy: float | None = None
+    interior: bool = False  # decide what to fix with interior (central) duals, priced out
+    starts: int = 3  # panels improved by swaps per master solve
+    smoothing: float = 0.0  # Wentges: price with alpha * best dual + (1 - alpha) * current
+
+
+def _lagrangian_bound(master: MasterLP, mip: PanelMIP, u: np.ndarray, lower: np.ndarray,
+                      stats: dict) -> tuple[float, np.ndarray]:
+    """Upper bound on the stage's z from type weights ``u`` (sum 1 over unfixed types)."""
+    value, y = mip.solve(u / master.model.sizes)
+    stats["mip_solves"] += 1
+    return value - float(u @ lower), y
+
+
 def _stage(master: MasterLP, mip: PanelMIP, monitor: Monitor, stats: dict,
-           swaps: SwapSearch | None = None) -> float:
-    """Column generation until no panel improves the master LP.  Returns the optimum z."""
+           swaps: SwapSearch | None = None, options: StageOptions | None = None,
+           fixed: np.ndarray | None = None, lower: np.ndarray | None = None,
+           deadline_check=None) -> tuple[float, float, np.ndarray]:
+    """Column generation until no panel improves the master LP (or the gap rule is met).
+
+    Returns (z, gap, weights): the master's optimum, the Lagrangian gap proven and the dual
+    weights per type that prove it.
+    """
+    options = options or StageOptions()
+    T = master.T
+    fixed = np.zeros(T, dtype=bool) if fixed is None else fixed
+    lower = np.zeros(T) if lower is None else lower
+    best_ub, best_u = np.inf, None
     while True:
         monitor.check()
         z = master.solve()
         stats["lp_solves"] += 1
         costs, threshold = master.pricing_costs()
-        if swaps is not None and heuristic_columns(master, swaps, costs, threshold):
+        u = -master.duals[:T].copy()
+        if swaps is not None and heuristic_columns(master, swaps, costs, threshold,
+                                                   starts=options.starts):
             stats["heuristic_rounds"] = stats.get("heuristic_rounds", 0) + 1
             continue
-        value, y = mip.solve(costs)
-        stats["mip_solves"] += 1
-        if value <= threshold + PRICE_TOL * max(1.0, abs(threshold)) or not master.add(y):
-            return z
+        priced = u
+        if options.smoothing > 0 and best_u is not None:
+            priced = options.smoothing * best_u + (1 - options.smoothing) * u
+        ub, y = _lagrangian_bound(master, mip, priced, np.where(fixed, lower, 0.0), stats)
+        if ub < best_ub:
+            best_ub, best_u = ub, priced.copy()
+        improving = float(costs @ y) > threshold + PRICE_TOL * max(1.0, abs(threshold))
+        if priced is not u and not improving:  # mis-priced: try the master's own duals
+            ub, y = _lagrangian_bound(master, mip, u, np.where(fixed, lower, 0.0), stats)
+            if ub < best_ub:
+                best_ub, best_u = ub, u.copy()
+            improving = float(costs @ y) > threshold + PRICE_TOL * max(1.0, abs(threshold))
+        gap = max(0.0, best_ub - z)
+        if options.accuracy is not None:
+            w = np.where(fixed, 0.0, best_u)
+            if gap <= options.accuracy * float(w.max()):
+                return z, gap, best_u
+        if not improving or not master.add(y):
+            return z, gap, best_u if best_u is not None else u
         stats["columns"] = len(master.columns)
 
 
+def _interior_weights(master: MasterLP, mip: PanelMIP, fixed, lower, stats
+                      ) -> tuple[float, np.ndarray]:
+    """Central duals of the master (interior point, no crossover), priced out with the MIP."""
+    h = new_highs(solver="ipm", run_crossover="off", ipm_optimality_tolerance=1e-10)
+    h.passModel(master.h.getLp())
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return np.inf, None
+    u = -np.array(h.getSolution().row_dual)[:master.T]
+    u = np.where(fixed, np.maximum(u, 0.0), np.maximum(u, 0.0))
+    total = u[~fixed].sum()
+    if total <= 0:
+        return np.inf, None
+    u = u / total
+    ub, _ = _lagrangian_bound(master, mip, u, np.where(fixed, lower, 0.0), stats)
+    return ub, u
+
+
 def solve_columns(model: TypeModel, leximin: bool, seed: int = 0, monitor: Monitor | None = None,
+                  options: StageOptions | None = None, start_columns=(),
                   ) -> tuple[MasterLP, np.ndarray, dict]:
     monitor = monitor or Monitor()
+    options = options or StageOptions()
     rng = random.Random(seed)
     mip = PanelMIP(model, seed=seed)
     T = model.n_types
@@ -178,7 +261,7 @@ def solve_columns(model: TypeModel, leximin: bool, seed: int = 0, monitor: Monit
     cols, reachable = initial_columns(model, mip, rng, monitor)
     master = MasterLP(model)
     swaps = SwapSearch(model)
-    for y in cols:
+    for y in list(start_columns) + cols:
         master.add(y)
     fixed = np.zeros(T, dtype=bool)
     target = np.zeros(T)
@@ -188,18 +271,34 @@ def solve_columns(model: TypeModel, leximin: bool, seed: int = 0, monitor: Monit
     if fixed.all():  # pragma: no cover - a feasible panel always covers some type
         master.solve()
     people_fixed = int(model.sizes[fixed].sum())
+    worst = 0.0  # the largest bound proven on a fixed probability's error
     while not fixed.all():
-        z = _stage(master, mip, monitor, stats, swaps)
+        stage_options = options if leximin else StageOptions(starts=options.starts)
+        z, gap, u = _stage(master, mip, monitor, stats, swaps, stage_options, fixed, target)
         stats["stages"] += 1
         if stats["stages"] == 1:
             stats["maximin"] = z
         if not leximin:
+            stats["gap"] = gap
             break
-        weights = -master.duals[:T]
-        weights[fixed] = 0.0
-        newly = np.nonzero(weights > FIX_TOL)[0]
+        delta = options.accuracy
+        weights = np.where(fixed, 0.0, u)
+        if delta is None:
+            newly = np.nonzero(weights > FIX_TOL)[0]
+        else:
+            newly = np.nonzero((weights >= gap / delta) & (weights > FIX_TOL))[0]
+            if options.interior:
+                ub_i, u_i = _interior_weights(master, mip, fixed, target, stats)
+                if u_i is not None:
+                    gap_i = max(0.0, ub_i - z)
+                    w_i = np.where(fixed, 0.0, u_i)
+                    more = np.nonzero((w_i >= gap_i / delta) & (w_i > FIX_TOL))[0]
+                    if len(more) > len(newly):
+                        newly, weights, gap = more, w_i, gap_i
         if len(newly) == 0:
             newly = [int(np.argmax(np.where(fixed, -np.inf, weights)))]
+        if delta is not None:
+            worst = max(worst, float(gap / np.min(np.asarray(weights)[newly])))
         for t in newly:
             fixed[t] = True
             target[t] = z
@@ -207,17 +306,20 @@ def solve_columns(model: TypeModel, leximin: bool, seed: int = 0, monitor: Monit
         people_fixed += int(model.sizes[newly].sum())
         monitor.report(people_fixed / n, f"fixed {people_fixed}/{n} people at probability "
                                          f"{z:.6f} ({len(master.columns)} panels so far)")
-    if leximin and (stats["stages"] == 0 or master.weights is None):
-        master.solve()
+    if leximin:
+        stats["bound"] = worst
     stats["columns"] = len(master.columns)
     stats["mip_solves"] = mip.solves
     return master, target, stats
 
 
 def find_distribution_colgen(model: TypeModel, algorithm: str, seed: int = 0,
-                             monitor: Monitor | None = None) -> Distribution:
+                             monitor: Monitor | None = None,
+                             options: StageOptions | None = None,
+                             start_columns=()) -> Distribution:
     start = time.perf_counter()
     master, _, stats = solve_columns(model, leximin=(algorithm == "leximin"), seed=seed,
-                                     monitor=monitor)
+                                     monitor=monitor, options=options,
+                                     start_columns=start_columns)
     return distribution_from_columns(algorithm, model, master.columns, master.weights,
                                      time.perf_counter() - start, stats)

@@ -12,6 +12,11 @@ The lottery has two stages, both driven by one ``random.Random(seed)``:
 The chosen panel is the sorted list of ids.  The audit record holds only ids, counts,
 probabilities, quotas and a SHA-256 of the pool snapshot (ids + feature values, addresses
 hashed), never names; :func:`verify` repeats the two stages and compares.
+
+With a transparent lottery (``draw(dist, seed, lottery=m)``, see :mod:`.lottery`) the record
+also lists ``m`` explicit panels (``lottery.list``, numbered from 1) and the number drawn:
+``random.Random(seed).randrange(m) + 1`` unless a number from a public draw (dice) is given;
+the chosen panel is that entry of the list, and :func:`verify` checks exactly that.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from .distribution import Distribution
+from .lottery import Lottery, list_hash, number_from_seed, round_to_lottery
 from .pool import Pool
 
 AUDIT_FORMAT = "involve-panel-selection-audit/1"
@@ -51,20 +57,26 @@ def distribution_record(dist: Distribution) -> tuple[dict, list[dict]]:
         name = f"g{n + 1}"
         group_names[t] = name
         groups[name] = sorted(people[i].id for i in model.members[t])
-    panels = []
+    panels, makeups = [], []
     for y, prob in dist.panels:
-        ids, draws = [], []
+        ids, draws, makeup = [], [], []
         for t, c in enumerate(y):
             if c == 0:
                 continue
+            makeup.extend([people[model.members[t][0]].values] * int(c))
             if c == model.sizes[t]:
                 ids.extend(people[i].id for i in model.members[t])
             else:
                 draws.append([group_names[t], int(c)])
         draws.sort(key=lambda d: int(d[0][1:]))
         panels.append({"probability": float(prob), "ids": sorted(ids), "draw": draws})
-    panels.sort(key=lambda p: (p["ids"], p["draw"]))
-    return groups, panels
+        makeups.append(sorted(makeup))
+    # Listed by what each panel is made of (its members' feature values), then by ids: the seed
+    # then draws a panel of the same make-up from the same pool whatever ids its people were
+    # given (registration ids are random), not one that depends on how those ids sort.
+    order = sorted(range(len(panels)), key=lambda n: (makeups[n], panels[n]["ids"],
+                                                      panels[n]["draw"]))
+    return groups, [panels[n] for n in order]
 
 
 def pick(groups: dict, panels: list[dict], seed) -> tuple[int, list[str]]:
@@ -96,12 +108,30 @@ class Selection:
     distribution: Distribution = field(repr=False)
 
 
-def draw(dist: Distribution, seed: int | str | None = None) -> Selection:
-    """Draw one panel.  Without a seed, one is made with :mod:`secrets` and recorded."""
+def draw(dist: Distribution, seed: int | str | None = None, lottery: int | Lottery | None = None,
+         number: int | None = None) -> Selection:
+    """Draw one panel.  Without a seed, one is made with :mod:`secrets` and recorded.
+
+    ``lottery`` (a number of panels ``m``, or a :class:`Lottery` made before): round the
+    distribution to a uniform lottery over ``m`` listed panels and take panel ``number``
+    (1..m, e.g. from dice thrown in public), or, without ``number``, the one the seed draws.
+    """
     if seed is None:
         seed = secrets.randbits(63)
     groups, panels = distribution_record(dist)
-    _, chosen = pick(groups, panels, seed)
+    if lottery is not None:
+        if not isinstance(lottery, Lottery):
+            lottery = round_to_lottery(dist, lottery)
+        from_seed = number is None
+        if from_seed:
+            number = lottery.number_from_seed(seed)
+        if isinstance(number, bool) or not isinstance(number, int) \
+                or not 1 <= number <= lottery.m:
+            raise ValueError(f"the number drawn must be a whole number from 1 to {lottery.m}, "
+                             f"not {number!r}")
+        chosen = list(lottery.panels[number - 1])
+    else:
+        _, chosen = pick(groups, panels, seed)
     pool = dist.model.pool
     record = {
         "format": AUDIT_FORMAT,
@@ -115,6 +145,11 @@ def draw(dist: Distribution, seed: int | str | None = None) -> Selection:
         "distribution": panels,
         "panel": chosen,
     }
+    if dist.info.get("accuracy"):
+        record["accuracy"] = dict(dist.info["accuracy"])
+    if lottery is not None:
+        record["lottery"] = dict(lottery.as_dict(), number=number,
+                                 number_from="seed" if from_seed else "public draw")
     record["record_sha256"] = record_hash(record)
     index = pool.index_of()
     return Selection(chosen, sorted(index[i] for i in chosen), seed, record, dist)
@@ -169,16 +204,43 @@ def verify(record: dict, pool: Pool | None = None) -> Verification:
                 problems.append(f"panel {n + 1} lists someone twice")
         if problems:
             return Verification(False, problems)
-        _, chosen = pick(groups, panels, record["seed"])
-        if chosen != list(record["panel"]):
-            problems.append("the seed and distribution give a different panel from the one "
-                            "recorded")
+        if "lottery" in record:
+            chosen = _check_lottery(record, problems)
+        else:
+            _, chosen = pick(groups, panels, record["seed"])
+            if chosen != list(record["panel"]):
+                problems.append("the seed and distribution give a different panel from the one "
+                                "recorded")
         if pool is not None:
             problems.extend(_check_against_pool(record, pool))
         return Verification(not problems, problems, chosen)
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         problems.append(f"the record is malformed: {exc!r}")
         return Verification(False, problems)
+
+
+def _check_lottery(record: dict, problems: list[str]) -> list[str] | None:
+    lottery = record["lottery"]
+    listed = lottery["list"]
+    m, number, k = lottery["panels"], lottery["number"], record["panel_size"]
+    if len(listed) != m:
+        problems.append(f"the lottery should list {m} panels but lists {len(listed)}")
+    if list_hash(listed) != lottery["list_sha256"]:
+        problems.append("the list of panels does not match its published SHA-256")
+    for n, ids in enumerate(listed):
+        if len(ids) != k or len(set(ids)) != len(ids):
+            problems.append(f"lottery panel {n + 1} does not have {k} different people")
+            break
+    if not isinstance(number, int) or not 1 <= number <= len(listed):
+        problems.append(f"the number drawn, {number!r}, is not a panel number from 1 to "
+                        f"{len(listed)}")
+        return None
+    if lottery.get("number_from") == "seed" and number != number_from_seed(record["seed"], m):
+        problems.append("the seed draws a different panel number from the one recorded")
+    chosen = list(listed[number - 1])
+    if chosen != list(record["panel"]):
+        problems.append(f"the chosen panel is not panel {number} of the published list")
+    return chosen
 
 
 def _check_against_pool(record: dict, pool: Pool) -> list[str]:
@@ -210,4 +272,23 @@ def _check_against_pool(record: dict, pool: Pool) -> list[str]:
         households = [by_id[i].household for i in p["ids"] if by_id[i].household is not None]
         if len(households) != len(set(households)):
             problems.append(f"panel {n + 1} takes two people from one household")
+    for n, ids in enumerate((record.get("lottery") or {}).get("list", [])):
+        problem = _listed_panel_problem(ids, by_id, pool, quotas)
+        if problem:
+            problems.append(f"lottery panel {n + 1} {problem}")
+            break
     return problems
+
+
+def _listed_panel_problem(ids, by_id, pool: Pool, quotas) -> str | None:
+    if any(i not in by_id for i in ids):
+        return "names someone who is not in the pool"
+    fidx = {f: i for i, f in enumerate(pool.features)}
+    for q in quotas:
+        c = sum(1 for i in ids if by_id[i].values[fidx[q["feature"]]] == q["value"])
+        if not q["min"] <= c <= q["max"]:
+            return f"has {c} people with {q['feature']}={q['value']}, outside {q['min']}..{q['max']}"
+    households = [by_id[i].household for i in ids if by_id[i].household is not None]
+    if len(households) != len(set(households)):
+        return "takes two people from one household"
+    return None

@@ -53,6 +53,9 @@ class FeasibilityResult:
     feasible: bool
     panel_size: int
     reasons: list[str] = field(default_factory=list)
+    # the same reasons as facts ({"kind", "feature", "value", numbers}), for pages that word
+    # them in their own terms (a multi-choice answer as "ticked", a question's own name)
+    reason_facts: list[dict] = field(default_factory=list)
     conflicting: list[tuple[str, str]] = field(default_factory=list)
     changes: list[QuotaChange] = field(default_factory=list)
     relaxed_quotas: list[Quota] = field(default_factory=list)
@@ -68,6 +71,7 @@ class FeasibilityResult:
             "feasible": self.feasible,
             "panel_size": self.panel_size,
             "reasons": list(self.reasons),
+            "reason_facts": [dict(f) for f in self.reason_facts],
             "conflicting_quotas": [{"feature": f, "value": v} for f, v in self.conflicting],
             "suggested_changes": [c.as_dict() for c in self.changes],
             "within_flex": self.within_flex,
@@ -88,7 +92,7 @@ def check_feasibility(pool: Pool, panel_size: int) -> FeasibilityResult:
         return FeasibilityResult(True, panel_size,
                                  message=f"A panel of {panel_size} can meet every quota.")
     result = FeasibilityResult(False, panel_size)
-    result.reasons = _simple_reasons(pool, model)
+    result.reasons, result.reason_facts = _simple_reasons(pool, model)
 
     # minimal conflicting set of quotas (deletion filter)
     Q = len(model.quota_keys)
@@ -100,6 +104,7 @@ def check_feasibility(pool: Pool, panel_size: int) -> FeasibilityResult:
             result.reasons.append(
                 f"Even with no quotas at all, no panel of {panel_size} exists because of the "
                 "one-person-per-household rule.")
+            result.reason_facts.append({"kind": "household_rule", "panel_size": panel_size})
     else:
         for q in range(Q):
             mip.set_quota_bounds(q, model.qmin[q], model.qmax[q])
@@ -131,9 +136,10 @@ def check_feasibility(pool: Pool, panel_size: int) -> FeasibilityResult:
     return result
 
 
-def _simple_reasons(pool: Pool, model: TypeModel) -> list[str]:
+def _simple_reasons(pool: Pool, model: TypeModel) -> tuple[list[str], list[dict]]:
+    """The obvious reasons no panel exists, as sentences and as facts (the same order)."""
     k = model.panel_size
-    reasons = []
+    reasons, facts = [], []
     n = len(pool.people)
     for f in pool.features:
         qs = [pool.quotas[(f, v)] for v in pool.values[f]]
@@ -142,27 +148,37 @@ def _simple_reasons(pool: Pool, model: TypeModel) -> list[str]:
         if lo > k:
             reasons.append(f"The minimums for '{f}' add up to {lo}, but the panel has only "
                            f"{k} places.")
+            facts.append({"kind": "minimums_above_panel", "feature": f, "total": lo,
+                          "panel_size": k})
         if hi < k:
             reasons.append(f"The maximums for '{f}' add up to {hi}, so they cannot fill a "
                            f"panel of {k}.")
+            facts.append({"kind": "maximums_below_panel", "feature": f, "total": hi,
+                          "panel_size": k})
     fi = {f: i for i, f in enumerate(pool.features)}
     for (f, v), q in pool.quotas.items():
         having = [p for p in pool.people if p.values[fi[f]] == v]
         if q.min > len(having):
             reasons.append(f"The quota {f}={v} needs at least {q.min}, but only "
                            f"{len(having)} volunteer(s) have that value.")
+            facts.append({"kind": "too_few_people", "feature": f, "value": v,
+                          "minimum": q.min, "people": len(having)})
             continue
         households = {p.household if p.household is not None else ("solo", p.id)
                       for p in having}
         if q.min > len(households):
             reasons.append(f"The quota {f}={v} needs at least {q.min}, but the volunteers with "
                            f"that value live in only {len(households)} different households.")
+            facts.append({"kind": "too_few_households", "feature": f, "value": v,
+                          "minimum": q.min, "households": len(households)})
     households = {p.household if p.household is not None else ("solo", p.id)
                   for p in pool.people}
     if len(households) < k:
         reasons.append(f"The {n} volunteers live in only {len(households)} different "
                        f"households, fewer than the {k} places (one person per household).")
-    return reasons
+        facts.append({"kind": "too_few_households_in_pool", "people": n,
+                      "households": len(households), "panel_size": k})
+    return reasons, facts
 
 
 def _relax(pool: Pool, model: TypeModel, use_flex: bool):

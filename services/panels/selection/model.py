@@ -218,7 +218,9 @@ class PanelMIP:
         status = h.getModelStatus()
         if status == highspy.HighsModelStatus.kInfeasible:
             return None
-        if status != highspy.HighsModelStatus.kOptimal:
+        if status not in (highspy.HighsModelStatus.kOptimal,
+                          highspy.HighsModelStatus.kSolutionLimit) \
+                or h.getInfo().primal_solution_status != 2:
             raise RuntimeError(f"HiGHS could not solve the panel problem: {status}")
         y = np.rint(np.array(h.getSolution().col_value)).astype(np.int64)
         return float(np.dot(costs, y)), y

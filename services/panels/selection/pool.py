@@ -277,7 +277,7 @@ def _read_csv(source, label: str) -> tuple[list[str], list[list[str]]]:
         rows = list(csv.reader(io.StringIO(text)))
     except csv.Error as exc:
         raise PoolError(f"the file is not valid CSV: {exc}", file=label) from None
-    rows = [r for r in rows]
+    rows = list(rows)
     if not rows or not any(c.strip() for c in rows[0]):
         raise PoolError("the file is empty: expected a header row", row=1, file=label)
     header = [c.strip() for c in rows[0]]

@@ -1,0 +1,1 @@
+"""The webhooks area: endpoints, secrets and the delivery log, for organisation admins."""
