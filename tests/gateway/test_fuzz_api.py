@@ -9,13 +9,16 @@ import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
+from involve.reporting.service import ReportingService
 from involve.webhooks.service import WebhooksService
 from tests.support.accounts import make_org
 from tests.support.running import start_service
 
 
 def test_no_route_answers_with_a_server_error(platform, admin, tmp_path, container_factory):
-    start_service(container_factory, WebhooksService)  # the shared platform runs without it
+    # the shared platform runs without these two; with them every route has its service behind it
+    start_service(container_factory, WebhooksService)
+    start_service(container_factory, ReportingService)
     org = make_org(admin)
     admin.post(f"/api/v1/organisations/{org}/care-services", {"name": "A", "kind": "other"})
     session = next(c.value for c in admin.jar if c.name == "involve_session")
@@ -30,9 +33,14 @@ def test_no_route_answers_with_a_server_error(platform, admin, tmp_path, contain
          "--report", "junit", "--report-dir", str(tmp_path)],
         capture_output=True, text=True, timeout=900,
     )
-    summary = result.stdout[-4000:]
-    assert result.returncode == 0, summary
-    report = ElementTree.parse(next(tmp_path.glob("*.xml"))).getroot()
-    cases = report.findall(".//testcase")
-    assert len(cases) >= 20, summary  # every operation was fuzzed
-    assert not report.findall(".//failure") and not report.findall(".//error")
+    reports = list(tmp_path.glob("*.xml"))
+    assert reports, result.stdout[-4000:] + result.stderr[-2000:]
+    report = ElementTree.parse(reports[0]).getroot()
+    problems = [
+        f"{case.get('name')}: {(bad.get('message') or '')} {(bad.text or '')[:1500]}"
+        for case in report.findall(".//testcase")
+        for bad in case.findall("failure") + case.findall("error")
+    ]
+    assert not problems, "\n\n".join(problems)[:12000]
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert len(report.findall(".//testcase")) >= 20, result.stdout[-4000:]  # every operation fuzzed
