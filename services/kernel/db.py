@@ -6,7 +6,8 @@ query never blocks Nameko's eventlet hub.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
+import threading
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import DateTime, TypeDecorator, create_engine, event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
 KERNEL_MIGRATIONS = Path(__file__).parent / "migrations"
 # PostgreSQL advisory lock taken around migrations (advisory locks are per database, so each
@@ -113,16 +114,33 @@ def migrate(engine: Engine, service_migrations: Path | None) -> list[str]:
     return sorted(after - before)
 
 
-def session_factory(engine: Engine) -> sessionmaker:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+class Sessions(sessionmaker):
+    """Sessions on one engine; ``begin()`` opens a unit of work that writes.
+
+    SQLite allows one writer at a time, and while its C code waits for the write lock it blocks
+    the whole eventlet hub: a worker holding the lock across an RPC (a call to identity inside a
+    transaction) could then never finish, and both failed after the busy timeout. So on SQLite
+    a unit of work first takes a lock of this process (green under eventlet, re-entrant), and a
+    second writer waits for it cooperatively. Reads, which WAL never blocks, take no lock.
+    PostgreSQL needs none.
+    """
+
+    def __init__(self, engine: Engine):
+        super().__init__(bind=engine, expire_on_commit=False)
+        self._writer = threading.RLock() if engine.dialect.name == "sqlite" else None
+
+    @contextmanager
+    def begin(self):
+        with self._writer or nullcontext(), super().begin() as session:
+            yield session
+
+
+def session_factory(engine: Engine) -> Sessions:
+    return Sessions(engine)
 
 
 @contextmanager
 def transaction(factory: sessionmaker):
     """A unit of work: commit if the block succeeds, roll back if it raises."""
-    session: Session = factory()
-    try:
-        with session.begin():
-            yield session
-    finally:
-        session.close()
+    with factory.begin() as session:
+        yield session
