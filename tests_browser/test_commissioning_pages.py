@@ -45,7 +45,8 @@ def invitee(admin, site, data_dir, org, role, name):
 def shire(browser, site, site_data_dir):
     """A county council with a seed 003 project: a steering group with Sue on it, a meeting
     held (so Sue has a claim to send), one coming up with a jargon-heavy paper, a briefing with
-    one item released and one kept until the contract is awarded, Sue's agreement to sign."""
+    one item released and one kept until the contract is awarded, Sue's agreement to sign, and
+    Raj on the group with no agreement yet."""
     email = unique("admin") + "@example.org"
     create_admin(site_data_dir, email, "Ada Admin", PASSWORD)
     admin = Client(site).sign_in(email, PASSWORD)
@@ -56,7 +57,8 @@ def shire(browser, site, site_data_dir):
     people = {}
     for key, role, name in (("officer", "commissioner", "Olu Officer"),
                             ("lead", "involvement_lead", "Lee Lead"),
-                            ("sue", "service_user", "Sue Smith")):
+                            ("sue", "service_user", "Sue Smith"),
+                            ("raj", "service_user", "Raj Patel")):
         people[key] = invitee(admin, site, site_data_dir, org, role, name)
     officer, lead, sue = (people[k][1] for k in ("officer", "lead", "sue"))
     api, pay = (f"/api/v1/organisations/{org}/commissioning",
@@ -70,7 +72,8 @@ def shire(browser, site, site_data_dir):
         "how_agreed": "First reference group meeting"})
     steering = officer.post(f"{api}/projects/{pid}/groups", {"kind": "steering",
                                                              "name": "Steering group"})[1]
-    for person, capacity in ((sue.person_id, "service_user"),
+    raj = people["raj"][1]  # joins with no agreement yet: the commissioner writes it on a page
+    for person, capacity in ((sue.person_id, "service_user"), (raj.person_id, "service_user"),
                              (officer.person_id, "commissioner")):
         officer.post(f"{api}/groups/{steering['id']}/members",
                      {"person_id": person, "capacity": capacity})
@@ -121,7 +124,8 @@ def test_the_commissioner_and_the_lead_walk_their_pages(page, new_page, site, sh
     paths = [("home", base), ("project", project), ("groups", project + "/groups"),
              ("meetings", project + "/meetings"), ("meeting", f"{base}/meetings/"
                                                               f"{shire['meeting']}"),
-             ("briefings", project + "/briefings"), ("evaluation", project + "/evaluation")]
+             ("briefings", project + "/briefings"), ("evaluation", project + "/evaluation"),
+             ("people", project + "/people")]
     walk(page, site, paths, "commissioner")
     page.goto(site + f"{base}/meetings/{shire['meeting']}")
     assert page.get_by_text("needs changes before it goes out").is_visible()
@@ -180,3 +184,68 @@ def test_a_service_user_signs_and_claims_with_the_keyboard(page, site, shire):
     assert_accessible(page)
     page.set_viewport_size({"width": 1280, "height": 900})
     shot(page, "sue-my-involvement-desktop")
+
+
+def test_the_commissioner_writes_an_agreement_signs_for_the_organisation_and_records_training(
+        page, site, shire):
+    """Raj joined the steering group with no agreement: the commissioner writes it (every part
+    asked for by name when left empty), signs Sue's for the organisation after a confirmation,
+    and records Raj's training, fixing a missing date; the project's page links there."""
+    project = f"/organisations/{shire['org']}/commissioning/projects/{shire['pid']}"
+    sign_in(page, site, shire["people"]["officer"][0], PASSWORD)
+    page.goto(site + project)
+    page.get_by_role("link", name="Write and sign working agreements, and record training").click()
+    assert_accessible(page)
+    shot(page, "commissioner-people")
+    raj_row = page.get_by_role("row").filter(has_text="Raj Patel")
+    assert "None yet." in raj_row.inner_text()
+    raj_row.get_by_role("link", name="Write their agreement").click()
+    assert page.locator("h1").inner_text() == "Write Raj Patel’s working agreement"
+    page.locator("#agreement-role").fill(TERMS["role"])
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save the agreement").click()
+    assert page.title().startswith("Error:")
+    assert_accessible(page)
+    shot(page, "commissioner-agreement-error")
+    links = error_summary_links(page)
+    assert len(links) == 11 and ("Write what the agreement says about complaints process",
+                                 "#agreement-complaints-process") in links
+    assert page.locator("#agreement-role").input_value() == TERMS["role"]  # what was typed is kept
+    for field, text in TERMS.items():
+        page.locator(f"#agreement-{field.replace('_', '-')}").fill(text)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save the agreement").click()
+    assert page.get_by_text("The working agreement has been written.").is_visible()
+    raj_row = page.get_by_role("row").filter(has_text="Raj Patel")
+    assert "Version 1: waiting for both signatures." in raj_row.inner_text()
+
+    sue_row = page.get_by_role("row").filter(has_text="Sue Smith")
+    sue_row.get_by_role("link", name="Sign for the organisation").click()
+    assert page.locator("h1").inner_text() == "Sign Sue Smith’s working agreement for the organisation?"
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign for the organisation").click()
+    assert page.get_by_text("You have signed the agreement for the organisation.").is_visible()
+    assert "Sign for the organisation" not in \
+        page.get_by_role("row").filter(has_text="Sue Smith").inner_text()
+
+    page.get_by_label("Who had the training?").select_option(label="Raj Patel")
+    page.get_by_label("Interviewing potential providers").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Record the training").click()
+    assert error_summary_links(page) == [("Enter the date they finished the training",
+                                          "#training-completed-on")]
+    assert_accessible(page)
+    page.get_by_label("When did they finish it?").fill(date.today().isoformat())
+    with page.expect_navigation():
+        page.get_by_role("button", name="Record the training").click()
+    assert page.get_by_text("The training has been recorded.").is_visible()
+    assert "Interviewing potential providers" in \
+        page.get_by_role("row").filter(has_text="Raj Patel").inner_text()
+    page.set_viewport_size({"width": 320, "height": 900})
+    for path in (project + "/people",
+                 f"{project}/people/{shire['people']['raj'][1].person_id}/agreement"):
+        page.goto(site + path)
+        assert_accessible(page)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 321, path
+        shot(page, "commissioner-" + path.rsplit("/", 1)[-1] + "-320")

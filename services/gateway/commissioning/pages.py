@@ -109,6 +109,7 @@ class CommissioningPages:
                  (base + "/meetings", "Meetings"), (base + "/briefings", "Briefings"),
                  (base + "/conflicts", "Conflicts of interest")]
         if viewer.can(MANAGE, organisation_id):
+            parts[2:2] = [(base + "/people", "Agreements and training")]
             parts.append((base + "/evaluation", "Evaluation"))
         ids = [project.get(k) for k in ("project_manager_id", "lead_officer_id", "deputy_id")]
         names = names_for(self.rpc, viewer, organisation_id, [*ids, *people],
@@ -346,6 +347,138 @@ class CommissioningPages:
                             "?done=members-added")
         return self._cm_groups(request, viewer, organisation_id, project_id, member_form=form,
                                status=form.status)
+
+    # --- people: working agreements and training ------------------------------------------------
+    def _cm_people(self, request, viewer, organisation_id, project_id, training_form=None,
+                   status=200):
+        project = self._cm_project(viewer, organisation_id, project_id)
+        groups = call(self.rpc.commissioning.list_groups, viewer.principal, organisation_id,
+                      project_id)
+        current = {a["person_id"]: a for a in call(
+            self.rpc.commissioning.list_agreements, viewer.principal, organisation_id,
+            project_id)}
+        kinds = call(self.rpc.commissioning.list_training_kinds, viewer.principal,
+                     organisation_id)
+        people: dict[str, list[str]] = {}
+        for g in groups:
+            for m in g["members"]:
+                if m["current"] and g["name"] not in people.setdefault(m["person_id"], []):
+                    people[m["person_id"]].append(g["name"])
+        rows = [{"person_id": pid, "groups": names, "agreement": current.get(pid),
+                 "training": call(self.rpc.commissioning.training_of, viewer.principal,
+                                  organisation_id, pid)}
+                for pid, names in people.items()]
+        return self._cm_project_page(
+            request, viewer, organisation_id, project, "commissioning/people.html", "/people",
+            status=status, people=[*people, *[a.get("commissioner_signed_by") for a in
+                                               current.values()]],
+            rows=rows, me=viewer.principal.get("person_id"),
+            kind_labels={k["key"]: k["label"] for k in kinds}, training_kinds=kinds,
+            training_form=training_form or Form(prefix="training-"))
+
+    @page("GET", BASE + "/projects/<project_id>/people")
+    def commissioning_people_page(self, request, viewer, organisation_id, project_id):
+        require(viewer.principal, MANAGE, organisation_id)
+        return self._cm_people(request, viewer, organisation_id, project_id)
+
+    def _cm_agreement_form(self, request, viewer, organisation_id, project_id, person_id,
+                           form=None, status=200):
+        project = self._cm_project(viewer, organisation_id, project_id)
+        current = next((a for a in call(self.rpc.commissioning.list_agreements,
+                                        viewer.principal, organisation_id, project_id)
+                        if a["person_id"] == person_id), None)
+        if form is None:
+            form = Form(prefix="agreement-")
+            form.values = dict(current["terms"]) if current else {}
+        return self._cm_project_page(
+            request, viewer, organisation_id, project, "commissioning/agreement.html",
+            "/people", status=status, people=[person_id], person_id=person_id,
+            agreement=current, form=form)
+
+    @page("GET", BASE + "/projects/<project_id>/people/<person_id>/agreement")
+    def commissioning_agreement_page(self, request, viewer, organisation_id, project_id,
+                                     person_id):
+        require(viewer.principal, MANAGE, organisation_id)
+        return self._cm_agreement_form(request, viewer, organisation_id, project_id, person_id)
+
+    @page("POST", BASE + "/projects/<project_id>/people/<person_id>/agreement")
+    def commissioning_agreement_form(self, request, viewer, organisation_id, project_id,
+                                     person_id):
+        require(viewer.principal, MANAGE, organisation_id)
+        form = Form(request.form, prefix="agreement-", missing={
+            f: f"Write what the agreement says about {TERM_LABELS[f].lower()}"
+            for f in AGREEMENT_FIELDS})
+        current = next((a for a in call(self.rpc.commissioning.list_agreements,
+                                        viewer.principal, organisation_id, project_id)
+                        if a["person_id"] == person_id), None)
+        form.require(*AGREEMENT_FIELDS)
+        done = None
+        if form.ok:
+            terms = {f: form.get(f) for f in AGREEMENT_FIELDS}
+            if current is None:
+                done = attempt(form, self.rpc.commissioning.create_agreement, viewer.principal,
+                               organisation_id, project_id, {**terms, "person_id": person_id})
+            else:
+                done = attempt(form, self.rpc.commissioning.change_agreement, viewer.principal,
+                               organisation_id, current["id"],
+                               {f: v for f, v in terms.items() if v != current["terms"].get(f)})
+        if done:
+            notice = "agreement-written" if current is None else "agreement-changed"
+            return redirect(f"{_base(organisation_id)}/projects/{project_id}/people?done={notice}")
+        return self._cm_agreement_form(request, viewer, organisation_id, project_id, person_id,
+                                       form=form, status=form.status)
+
+    @page("GET", BASE + "/projects/<project_id>/agreements/<agreement_id>/countersign")
+    def commissioning_countersign_question(self, request, viewer, organisation_id, project_id,
+                                           agreement_id):
+        require(viewer.principal, MANAGE, organisation_id)
+        agreement = next((a for a in call(self.rpc.commissioning.list_agreements,
+                                          viewer.principal, organisation_id, project_id)
+                          if a["id"] == agreement_id), None)
+        if agreement is None:
+            raise Forbidden("That is not the current version of an agreement on this project.")
+        name = names_for(self.rpc, viewer, organisation_id, [agreement["person_id"]],
+                         "signing a working agreement").label(agreement["person_id"], "the member")
+        back = f"{_base(organisation_id)}/projects/{project_id}/people"
+        return confirm.ask(request, viewer, confirm.Question(
+            title=f"Sign {name}’s working agreement for the organisation?",
+            lead=f"Version {agreement['version']}. Read it first: "
+                 "you sign to say the organisation will keep its side.",
+            consequences=["Your name and today’s date are recorded as the organisation’s "
+                          "signature.",
+                          "If the agreement changes later, both sides sign again."],
+            button="Sign for the organisation", back=(back, "No, go back"), warning=False))
+
+    @page("POST", BASE + "/projects/<project_id>/agreements/<agreement_id>/countersign")
+    def commissioning_countersign_form(self, request, viewer, organisation_id, project_id,
+                                       agreement_id):
+        require(viewer.principal, MANAGE, organisation_id)
+        if not confirm.confirmed(request):
+            return confirm.to_question(request)
+        call(self.rpc.commissioning.sign_agreement, viewer.principal, organisation_id,
+             agreement_id)
+        return redirect(f"{_base(organisation_id)}/projects/{project_id}/people"
+                        "?done=agreement-countersigned")
+
+    @page("POST", BASE + "/projects/<project_id>/training")
+    def commissioning_training_form(self, request, viewer, organisation_id, project_id):
+        require(viewer.principal, MANAGE, organisation_id)
+        form = Form(request.form, prefix="training-", missing={
+            "completed_on": "Enter the date they finished the training"})
+        if not form.get("person_id"):
+            form.fail("person_id", "Choose who had the training")
+        if not form.get("kind"):
+            form.fail("kind", "Choose the training they had", anchor="training-kind-0")
+        day = form.date("completed_on", latest=date.today())
+        if form.ok and attempt(form, self.rpc.commissioning.record_training, viewer.principal,
+                               organisation_id, {"person_id": form.get("person_id"),
+                                                 "kind": form.get("kind"),
+                                                 "completed_on": day.isoformat(),
+                                                 **form.optional("provider")}):
+            return redirect(f"{_base(organisation_id)}/projects/{project_id}/people"
+                            "?done=training-recorded")
+        return self._cm_people(request, viewer, organisation_id, project_id,
+                               training_form=form, status=form.status)
 
     # --- meetings -------------------------------------------------------------------------------
     def _cm_meetings(self, request, viewer, organisation_id, project_id, form=None, status=200):

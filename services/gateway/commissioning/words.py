@@ -52,6 +52,12 @@ NOTICES = {
     "briefing-created": "The briefing has been recorded. Members see what they may share.",
     "item-released": "The item has been released. The group has been told they may share it.",
     "agreement-signed": "Thank you. You have signed your working agreement.",
+    "agreement-written": "The working agreement has been written. The member is asked to sign "
+                         "it on their My involvement page.",
+    "agreement-changed": "The agreement has been changed. Both sides need to sign the new "
+                         "version.",
+    "agreement-countersigned": "You have signed the agreement for the organisation.",
+    "training-recorded": "The training has been recorded.",
     "claim-sent": "Your claim has been sent. We will tell you when it is approved.",
     "claim-authorised": "The claim has been approved.",
     "claim-paid": "The payment has been recorded.",

@@ -119,6 +119,40 @@ def test_commissioner_and_service_user_pages(county):
     assert "You have signed" in html and "There is nothing for you to sign." in html
     assert eve.get(f"{pages}/agreements/{agreement['id']}/sign")[0] == 403
 
+    # the commissioner's side: Raj's agreement written on a page, Sue's signed for the council
+    people = f"{pages}/projects/{pid}/people"
+    assert sue.get(people)[0] == 403
+    status, html = officer.get(people)
+    assert status == 200 and "signed by Sue; waiting for the organisation." in html
+    assert f"/agreements/{agreement['id']}/countersign" in html and "None yet." in html
+    status, html = form_post(officer, f"{people}/{ids['raj']}/agreement",
+                             {**TERMS, "remit": ""})
+    assert status == 422 and 'href="#agreement-remit"' in html and TERMS["role"] in html
+    assert all(a["person_id"] != ids["raj"]
+               for a in officer.get(f"{api}/projects/{pid}/agreements")[1])  # nothing stored
+    status, html = form_post(officer, f"{people}/{ids['raj']}/agreement", TERMS)
+    assert status == 200 and "The working agreement has been written." in html
+    status, html = form_post(officer, f"{people}/{ids['raj']}/agreement",
+                             {**TERMS, "support": "A buddy at every meeting."})
+    assert "Both sides need to sign the new version." in html
+    raj = next(a for a in officer.get(f"{api}/projects/{pid}/agreements")[1]
+               if a["person_id"] == ids["raj"])
+    assert raj["version"] == 2 and raj["terms"]["support"] == "A buddy at every meeting."
+    countersign = f"{pages}/projects/{pid}/agreements/{agreement['id']}/countersign"
+    assert sue.get(countersign)[0] == 403
+    html = form_post(officer, countersign, {})[1]
+    assert "Sign for the organisation" in html, html[html.find("<main"):][:1500]  # the question
+    status, html = form_post(officer, countersign, {"confirmed": "yes"})
+    assert "You have signed the agreement for the organisation." in html
+    assert "signed by both sides" in html
+    status, html = form_post(officer, f"{pages}/projects/{pid}/training", {
+        "person_id": ids["raj"], "kind": "interviewing_providers", "completed_on": ""})
+    assert status == 422 and 'href="#training-completed-on"' in html
+    status, html = form_post(officer, f"{pages}/projects/{pid}/training", {
+        "person_id": ids["raj"], "kind": "interviewing_providers",
+        "completed_on": date.today().isoformat()})
+    assert "The training has been recorded." in html and "Interviewing potential providers" in html
+
     # the evaluation page and payments for staff; a service user is refused both
     assert officer.get(f"{pages}/projects/{pid}/evaluation")[0] == 200
     assert sue.get(f"{pages}/projects/{pid}/evaluation")[0] == 403
