@@ -111,15 +111,22 @@ def test_deliveries_survive_restarts_of_the_webhooks_service_and_the_broker(node
            "INVOLVE_WEBHOOKS_ALLOW_PRIVATE": "true", "INVOLVE_WEBHOOKS_POLL_SECONDS": "0.1",
            "INVOLVE_LOG_LEVEL": "WARNING", "INVOLVE_WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}"}
 
+    service_log = tmp_path / "webhooks-service.log"
+
     def start_service():
-        return subprocess.Popen([sys.executable, "-m", "involve.cli.main", "service", "webhooks"],
-                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with service_log.open("a") as log:
+            return subprocess.Popen([sys.executable, "-m", "involve.cli.main", "service",
+                                     "webhooks"], env=env, stdout=log, stderr=log)
+
+    def what_happened():
+        return {"receiver": receiver.entries(), "service log": service_log.read_text()[-3000:]}
 
     service = start_service()
     try:
         _wait_for_queue(node.amqp_uri)
         first = _publish(node.amqp_uri, "first")
-        assert _ids(receiver, 1) == [first]
+        # a first delivery on a loaded machine waits for the new process to warm up
+        assert _ids(receiver, 1, timeout=90) == [first], what_happened()
 
         # the service stops; an event is published while it is down; then the broker restarts
         # too: the event waits in the durable queue and is delivered once the service is back
@@ -129,9 +136,9 @@ def test_deliveries_survive_restarts_of_the_webhooks_service_and_the_broker(node
         node.stop()
         node.start()
         service = start_service()
-        assert _ids(receiver, 2, timeout=60) == [first, while_down]
+        assert _ids(receiver, 2, timeout=90) == [first, while_down], what_happened()
         after = _publish(node.amqp_uri, "after-both-restarts")
-        assert _ids(receiver, 3) == [first, while_down, after]
+        assert _ids(receiver, 3, timeout=60) == [first, while_down, after], what_happened()
         assert [e["answered"] for e in receiver.entries()] == [204, 204, 204]
     finally:
         service.terminate()

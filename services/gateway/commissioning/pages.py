@@ -376,6 +376,12 @@ class CommissioningPages:
             kind_labels={k["key"]: k["label"] for k in kinds}, training_kinds=kinds,
             training_form=training_form or Form(prefix="training-"))
 
+    def _cm_agreement(self, viewer, organisation_id, project_id, **match) -> dict | None:
+        """The current agreement on the project whose fields match (``person_id=`` or ``id=``)."""
+        return next((a for a in call(self.rpc.commissioning.list_agreements, viewer.principal,
+                                     organisation_id, project_id)
+                     if all(a[k] == v for k, v in match.items())), None)
+
     @page("GET", BASE + "/projects/<project_id>/people")
     def commissioning_people_page(self, request, viewer, organisation_id, project_id):
         require(viewer.principal, MANAGE, organisation_id)
@@ -384,9 +390,7 @@ class CommissioningPages:
     def _cm_agreement_form(self, request, viewer, organisation_id, project_id, person_id,
                            form=None, status=200):
         project = self._cm_project(viewer, organisation_id, project_id)
-        current = next((a for a in call(self.rpc.commissioning.list_agreements,
-                                        viewer.principal, organisation_id, project_id)
-                        if a["person_id"] == person_id), None)
+        current = self._cm_agreement(viewer, organisation_id, project_id, person_id=person_id)
         if form is None:
             form = Form(prefix="agreement-")
             form.values = dict(current["terms"]) if current else {}
@@ -408,9 +412,7 @@ class CommissioningPages:
         form = Form(request.form, prefix="agreement-", missing={
             f: f"Write what the agreement says about {TERM_LABELS[f].lower()}"
             for f in AGREEMENT_FIELDS})
-        current = next((a for a in call(self.rpc.commissioning.list_agreements,
-                                        viewer.principal, organisation_id, project_id)
-                        if a["person_id"] == person_id), None)
+        current = self._cm_agreement(viewer, organisation_id, project_id, person_id=person_id)
         form.require(*AGREEMENT_FIELDS)
         done = None
         if form.ok:
@@ -432,9 +434,7 @@ class CommissioningPages:
     def commissioning_countersign_question(self, request, viewer, organisation_id, project_id,
                                            agreement_id):
         require(viewer.principal, MANAGE, organisation_id)
-        agreement = next((a for a in call(self.rpc.commissioning.list_agreements,
-                                          viewer.principal, organisation_id, project_id)
-                          if a["id"] == agreement_id), None)
+        agreement = self._cm_agreement(viewer, organisation_id, project_id, id=agreement_id)
         if agreement is None:
             raise Forbidden("That is not the current version of an agreement on this project.")
         name = names_for(self.rpc, viewer, organisation_id, [agreement["person_id"]],
