@@ -125,7 +125,7 @@ def test_the_commissioner_and_the_lead_walk_their_pages(page, new_page, site, sh
              ("meetings", project + "/meetings"), ("meeting", f"{base}/meetings/"
                                                               f"{shire['meeting']}"),
              ("briefings", project + "/briefings"), ("evaluation", project + "/evaluation"),
-             ("people", project + "/people")]
+             ("people", project + "/people"), ("bulletins", project + "/bulletins")]
     walk(page, site, paths, "commissioner")
     page.goto(site + f"{base}/meetings/{shire['meeting']}")
     assert page.get_by_text("needs changes before it goes out").is_visible()

@@ -107,7 +107,7 @@ class CommissioningPages:
         base = f"{_base(organisation_id)}/projects/{project['id']}"
         parts = [(base, "Overview"), (base + "/groups", "Groups"),
                  (base + "/meetings", "Meetings"), (base + "/briefings", "Briefings"),
-                 (base + "/conflicts", "Conflicts of interest")]
+                 (base + "/conflicts", "Conflicts of interest"), (base + "/bulletins", "Bulletins")]
         if viewer.can(MANAGE, organisation_id):
             parts[2:2] = [(base + "/people", "Agreements and training")]
             parts.append((base + "/evaluation", "Evaluation"))
@@ -479,6 +479,64 @@ class CommissioningPages:
                             "?done=training-recorded")
         return self._cm_people(request, viewer, organisation_id, project_id,
                                training_form=form, status=form.status)
+
+    # --- bulletins ----------------------------------------------------------------------------
+    def _cm_bulletins(self, request, viewer, organisation_id, project_id, form=None,
+                      status=200, publish_error=None):
+        project = self._cm_project(viewer, organisation_id, project_id)
+        bulletins = call(self.rpc.commissioning.list_bulletins, viewer.principal,
+                         organisation_id, project_id)
+        sources = {"items": [], "decisions": []}
+        if viewer.can(MANAGE, organisation_id):
+            sources = call(self.rpc.commissioning.bulletin_sources, viewer.principal,
+                           organisation_id, project_id)
+        return self._cm_project_page(
+            request, viewer, organisation_id, project, "commissioning/bulletins.html",
+            "/bulletins", status=status, bulletins=bulletins, sources=sources,
+            form=form or Form(prefix="bulletin-"), publish_error=publish_error)
+
+    @page("GET", BASE + "/projects/<project_id>/bulletins")
+    def commissioning_bulletins_page(self, request, viewer, organisation_id, project_id):
+        self._cm_allow(viewer, organisation_id, TAKE_PART)
+        return self._cm_bulletins(request, viewer, organisation_id, project_id)
+
+    @page("POST", BASE + "/projects/<project_id>/bulletins")
+    def commissioning_draft_bulletin_form(self, request, viewer, organisation_id, project_id):
+        require(viewer.principal, MANAGE, organisation_id)
+        form = Form(request.form, prefix="bulletin-", missing={
+            "title": "Give the bulletin a title",
+            "introduction": "Write what the bulletin says"})
+        form.require("title", "introduction")
+        if form.ok and attempt(form, self.rpc.commissioning.draft_bulletin, viewer.principal,
+                               organisation_id, project_id, {
+                                   "title": form.get("title"),
+                                   "introduction": form.get("introduction"),
+                                   "item_ids": form.getlist("item_ids"),
+                                   "decision_ids": form.getlist("decision_ids")}):
+            return redirect(f"{_base(organisation_id)}/projects/{project_id}/bulletins"
+                            "?done=bulletin-drafted")
+        return self._cm_bulletins(request, viewer, organisation_id, project_id, form=form,
+                                  status=form.status)
+
+    @page("POST", BASE + "/bulletins/<bulletin_id>/publish")
+    def commissioning_publish_bulletin_form(self, request, viewer, organisation_id,
+                                            bulletin_id):
+        require(viewer.principal, MANAGE, organisation_id)
+        project_id = request.form.get("project_id", "")
+        anyway = request.form.get("publish_anyway") == "yes"
+        try:
+            call(self.rpc.commissioning.publish_bulletin, viewer.principal, organisation_id,
+                 bulletin_id, {"publish_anyway": anyway,
+                               **({"reason": request.form["reason"]}
+                                  if request.form.get("reason") else {})})
+        except InvolveError as exc:
+            if exc.status not in (409, 422) or not project_id:
+                raise
+            return self._cm_bulletins(request, viewer, organisation_id, project_id,
+                                      status=exc.status, publish_error=(bulletin_id,
+                                                                        exc.message))
+        return redirect(f"{_base(organisation_id)}/projects/{project_id}/bulletins"
+                        "?done=bulletin-published")
 
     # --- meetings -------------------------------------------------------------------------------
     def _cm_meetings(self, request, viewer, organisation_id, project_id, form=None, status=200):

@@ -58,6 +58,9 @@ NOTICES = {
                          "version.",
     "agreement-countersigned": "You have signed the agreement for the organisation.",
     "training-recorded": "The training has been recorded.",
+    "bulletin-drafted": "The bulletin has been saved as a draft. Look at the plain-English check "
+                        "below before you publish it.",
+    "bulletin-published": "The bulletin has been published.",
     "claim-sent": "Your claim has been sent. We will tell you when it is approved.",
     "claim-authorised": "The claim has been approved.",
     "claim-paid": "The payment has been recorded.",

@@ -106,6 +106,37 @@ def test_commissioner_and_service_user_pages(county):
         officer, f"{pages}/items/{item['id']}/release", {"confirmed": "yes"})[1]
     assert PLAIN_PAPER in finance.get(f"{pages}/papers/{secret['id']}/download")[1]
 
+    # a bulletin from released information only: a still-confidential item is refused by name
+    kept = officer.post(f"{api}/meetings/{meeting['id']}/briefings", {"items": [
+        {"title": "The budget for next year", "detail": "Four hundred thousand pounds.",
+         "until_event": "budget set"}]})[1]["items"][0]
+    bulletins = f"{pages}/projects/{pid}/bulletins"
+    status, html = officer.get(bulletins)
+    assert status == 200 and "The preferred provider" in html  # released: may be used
+    assert "The budget for next year" not in html  # still confidential: not even offered
+    status, html = form_post(officer, bulletins, {
+        "title": "Day services: where we are", "introduction": PLAIN_PAPER,
+        "item_ids": [item["id"], kept["id"]]})
+    assert status == 422 and 'href="#bulletin-item-ids"' in html
+    assert officer.get(f"{api}/projects/{pid}/bulletins")[1] == []  # nothing stored
+    status, html = form_post(officer, bulletins, {
+        "title": "Day services: where we are", "introduction": JARGON_PAPER,
+        "item_ids": [item["id"]]})
+    assert "The bulletin has been saved as a draft." in html, (status, html[html.find("<main"):][:2000])
+    assert "needs changes before it goes out" in html and "A user-led charity." in html
+    [draft] = officer.get(f"{api}/projects/{pid}/bulletins")[1]
+    publish = f"{pages}/bulletins/{draft['id']}/publish"
+    status, html = form_post(officer, publish, {"project_id": pid})
+    assert status == 409 and "The bulletin has not been published" in html
+    assert sue.get(bulletins)[1].count("Day services: where we are") == 0  # a draft: not shown
+    status, html = form_post(officer, publish, {"project_id": pid, "publish_anyway": "yes",
+                                                "reason": "The board asked for it today."})
+    assert "The bulletin has been published." in html
+    status, html = sue.get(bulletins)
+    assert status == 200 and "Day services: where we are" in html and "A user-led charity." in html
+    assert f"/bulletins/{draft['id']}/publish" not in html  # a service user cannot publish
+    assert form_post(sue, publish, {"project_id": pid})[0] == 403
+
     # Sue's "My involvement": what to sign, what is coming up, what she may share
     agreement = officer.post(f"{api}/projects/{pid}/agreements",
                              {**TERMS, "person_id": ids["sue"]})[1]
