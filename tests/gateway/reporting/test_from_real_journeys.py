@@ -1,0 +1,72 @@
+"""The dashboard fed by the real services, not by generated events: a story told and published
+through feedback, a payment policy and a commissioning meeting held with its attendance through
+commissioning, all through the gateway as their users would; the involvement lead then sees
+exactly those on the dashboard, and nothing of another organisation's."""
+from datetime import UTC, datetime, timedelta
+
+from tests.support.accounts import make_org
+from tests.support.commissioning import PROJECT
+from tests.support.feedback import make_setting, moderate_and_publish, submit
+
+from .helpers import figures, wait_for
+
+
+def _dashboard(client, org):
+    status, body = client.get(f"/api/v1/organisations/{org}/reporting/dashboard")
+    assert status == 200, body
+    return body
+
+
+def _figures(client, org):
+    return figures(_dashboard(client, org))
+
+
+def test_the_seed_journeys_move_the_dashboard_by_exactly_what_was_done(reporting, admin,
+                                                                      service_config):
+    setting = make_setting(reporting, admin, service_config["DATA_DIR"])
+    lee = setting.people["lee"]  # the involvement lead: reads the dashboard, sets the policy
+    wait_for(lambda: len(_dashboard(lee, setting.org)["care_services"]) == 2,
+             what="the two care services")  # identity's events have reached reporting
+    before = _figures(lee, setting.org)
+    assert before["stories_published"] == 0 and before["meetings_held"] == 0
+    assert before["payment_policy_in_place"] is False
+
+    # feedback: two stories told, one of them moderated and published
+    published = submit(setting)
+    submit(setting, title="Still with the moderator")
+    moderate_and_publish(setting, published["story_id"])
+
+    # payments and commissioning: a policy in place, a meeting held with two people there
+    pay = f"/api/v1/organisations/{setting.org}/payments"
+    status, body = lee.post(f"{pay}/policies", {"effective_from": "2025-04-06", "rates": [
+        {"activity_kind": "commissioning_meeting", "unit": "hour", "amount": "25.00"}]})
+    assert status == 201, body
+    api = f"/api/v1/organisations/{setting.org}/commissioning"
+    status, project = lee.post(f"{api}/projects", {**PROJECT,
+                                                   "care_service_ids": [setting.riverside]})
+    assert status == 201, project
+    status, group = lee.post(f"{api}/projects/{project['id']}/groups",
+                             {"kind": "reference", "name": "Reference group"})
+    assert status == 201, group
+    people = [setting.people["sam"].person_id, setting.people["hal"].person_id]
+    for person in people:
+        assert lee.post(f"{api}/groups/{group['id']}/members",
+                        {"person_id": person, "capacity": "service_user"})[0] == 201
+    held_at = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    status, meeting = lee.post(f"{api}/projects/{project['id']}/meetings", {
+        "title": "First reference group", "group_id": group["id"], "starts_at": held_at})
+    assert status == 201, meeting
+    status, body = lee.post(f"{api}/meetings/{meeting['id']}/held", {"attendance": [
+        {"person_id": p, "status": "attended"} for p in people]})
+    assert status == 200, body
+
+    def arrived():
+        f = _figures(lee, setting.org)
+        return f if (f["stories_published"], f["meetings_held"],
+                     f["payment_policy_in_place"]) == (1, 1, True) else None
+
+    wait_for(arrived, timeout=30, what="the journeys on the dashboard")
+    # another organisation's dashboard saw none of it
+    other = make_org(admin, "Somewhere Else")
+    quiet = _figures(admin, other)
+    assert (quiet["stories_published"], quiet["meetings_held"]) == (0, 0)
