@@ -1,9 +1,11 @@
 """The dashboard fed by the real services, not by generated events: a story told and published
 through feedback, a payment policy and a commissioning meeting held with its attendance through
-commissioning, all through the gateway as their users would; the involvement lead then sees
-exactly those on the dashboard, and nothing of another organisation's."""
+commissioning, mystery-shopping calls recorded in a round, all through the gateway as their
+users would; the involvement lead then sees exactly those on the dashboard, and nothing of
+another organisation's."""
 from datetime import UTC, datetime, timedelta
 
+from tests.gateway.mystery_shopping.helpers import Phoenix, complete_call
 from tests.support.accounts import make_org
 from tests.support.commissioning import PROJECT
 from tests.support.feedback import make_setting, moderate_and_publish, submit
@@ -70,3 +72,26 @@ def test_the_seed_journeys_move_the_dashboard_by_exactly_what_was_done(reporting
     other = make_org(admin, "Somewhere Else")
     quiet = _figures(admin, other)
     assert (quiet["stories_published"], quiet["meetings_held"]) == (0, 0)
+
+
+def test_a_mystery_shopping_round_moves_the_dashboard_by_the_calls_recorded(reporting, admin,
+                                                                            service_config):
+    phoenix = Phoenix(reporting, admin, service_config["DATA_DIR"])
+    for client in phoenix.shoppers.values():
+        assert phoenix.lead.post(f"{phoenix.base}/shoppers",
+                                 {"person_id": client.person_id})[0] == 201
+    today = datetime.now(UTC).date()
+    round_ = phoenix.schedule("Winter round", today - timedelta(days=10),
+                              today + timedelta(days=10), seed=7)
+    assert len(round_["assignments"]) == 6
+    when, recorded = datetime.now(UTC) - timedelta(days=1), 0
+    for who, client in phoenix.shoppers.items():
+        for assignment in phoenix.mine(who)[:1]:  # one call each: 3 of the 6
+            status, body = client.post(
+                f"{phoenix.base}/assignments/{assignment['id']}/call",
+                complete_call(yes=7, welcome=4, call_back=4, words="Kind and quick.", when=when))
+            assert status == 201, body
+            recorded += 1
+    wait_for(lambda: _figures(phoenix.lead, phoenix.org)["mystery_calls"] == recorded,
+             timeout=30, what="the recorded calls on the dashboard")
+    assert recorded == 3
