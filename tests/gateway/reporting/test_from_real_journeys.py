@@ -1,14 +1,17 @@
 """The dashboard fed by the real services, not by generated events: a story told and published
 through feedback, a payment policy and a commissioning meeting held with its attendance through
-commissioning, mystery-shopping calls recorded in a round, all through the gateway as their
-users would; the involvement lead then sees exactly those on the dashboard, and nothing of
-another organisation's."""
+commissioning, mystery-shopping calls recorded in a round, a panel selected by lottery, all
+through the gateway as their users would; the dashboard then moves by exactly those, and
+another organisation's not at all."""
+import time
 from datetime import UTC, datetime, timedelta
 
 from tests.gateway.mystery_shopping.helpers import Phoenix, complete_call
 from tests.support.accounts import make_org
 from tests.support.commissioning import PROJECT
 from tests.support.feedback import make_setting, moderate_and_publish, submit
+from tests.support.panels import seed004_campaign, seed004_volunteers
+from tests.support.running import Client
 
 from .helpers import figures, wait_for
 
@@ -95,3 +98,28 @@ def test_a_mystery_shopping_round_moves_the_dashboard_by_the_calls_recorded(repo
     wait_for(lambda: _figures(phoenix.lead, phoenix.org)["mystery_calls"] == recorded,
              timeout=30, what="the recorded calls on the dashboard")
     assert recorded == 3
+
+
+def test_a_panel_selected_by_the_panels_service_is_counted_with_its_quotas(reporting, admin):
+    org = make_org(admin, "LSE Student Wellbeing Service")
+    base = f"/api/v1/organisations/{org}/panels"
+    status, campaign = admin.post(f"{base}/campaigns", seed004_campaign())
+    assert status == 201, campaign
+    public = Client(reporting)
+    for person in seed004_volunteers():
+        assert public.post(f"/api/v1/panels/campaigns/{campaign['id']}/registrations",
+                           person)[0] == 201
+    assert admin.post(f"{base}/campaigns/{campaign['id']}/close")[0] == 200
+    status, job = admin.post(f"{base}/campaigns/{campaign['id']}/selections",
+                             {"algorithm": "maximin", "seed": 2026})
+    assert status == 202, job
+    deadline = time.monotonic() + 120
+    while job["status"] not in ("done", "failed", "cancelled"):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.2)
+        job = admin.get(f"{base}/selections/{job['id']}")[1]
+    assert job["status"] == "done", job
+
+    found = wait_for(lambda: (f := _figures(admin, org))["panels_selected"] == 1 and f,
+                     timeout=30, what="the selection on the dashboard")
+    assert found["panel_quotas_met"] == 1.0  # every quota of seed 004 was met
