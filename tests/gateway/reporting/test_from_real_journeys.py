@@ -71,6 +71,16 @@ def test_the_seed_journeys_move_the_dashboard_by_exactly_what_was_done(reporting
                      f["payment_policy_in_place"]) == (1, 1, True) else None
 
     wait_for(arrived, timeout=30, what="the journeys on the dashboard")
+    # the 4PI self-assessment suggests from exactly that: a policy in place, no claim paid yet
+    today = datetime.now(UTC).date()
+    status, made = lee.post(f"/api/v1/organisations/{setting.org}/reporting/assessments", {
+        "framework": "nsun-4pi", "level": "services_and_communities", "title": "This year",
+        "period_start": (today - timedelta(days=30)).isoformat(),
+        "period_end": (today + timedelta(days=1)).isoformat()})
+    assert status == 201, made
+    proc5 = next(c for c in made["criteria"] if c["id"] == "PROC-5")
+    assert proc5["suggestion"]["score"] == 1, proc5  # "in place", but nothing paid on time yet
+    assert "payment_policy_in_place" in {e["key"] for e in proc5["suggestion"]["evidence"]}
     # another organisation's dashboard saw none of it
     other = make_org(admin, "Somewhere Else")
     quiet = _figures(admin, other)
