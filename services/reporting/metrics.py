@@ -506,26 +506,42 @@ class Evaluator:
     def __init__(self, session, scope: Scope):
         self.session, self.scope = session, scope
         self._cache: dict[tuple, list[dict]] = {}
+        self._by_month: dict[tuple, list[tuple[str, dict]]] = {}
 
-    def rows(self, source: str, organisation_wide: bool) -> list[dict]:
+    def _key(self, source: str, organisation_wide: bool) -> tuple:
         scope = self.scope
         if organisation_wide and scope.care_service_id:
             scope = Scope(scope.organisation_id, scope.start, scope.end, None)
-        key = (source, scope)
+        return source, scope
+
+    def rows(self, source: str, organisation_wide: bool) -> list[dict]:
+        key = self._key(source, organisation_wide)
         if key not in self._cache:
-            self._cache[key] = SOURCES[source](self.session, scope)
+            self._cache[key] = SOURCES[source](self.session, key[1])
         return self._cache[key]
+
+    def _months_of_rows(self, source: str, organisation_wide: bool) -> list[tuple[str, dict]]:
+        """(month, row) for each row, in the rows' order: each row's month worked out once per
+        source, not once per metric and month (that was most of a dashboard's time)."""
+        key = self._key(source, organisation_wide)
+        if key not in self._by_month:
+            self._by_month[key] = [(month_of(r["at"]), r)
+                                   for r in self.rows(source, organisation_wide)]
+        return self._by_month[key]
 
     def value(self, key: str):
         metric = BY_KEY[key]
         return metric.reduce(self.rows(metric.source, not metric.per_care_service))
 
     def series(self, metric: Metric) -> list[dict]:
-        rows = self.rows(metric.source, not metric.per_care_service)
+        dated = self._months_of_rows(metric.source, not metric.per_care_service)
+        in_month: dict[str, list[dict]] = {}
+        for month, row in dated:
+            in_month.setdefault(month, []).append(row)
         out = []
         for month in self.scope.months():
-            chosen = [r for r in rows if (month_of(r["at"]) <= month if metric.cumulative
-                                          else month_of(r["at"]) == month)]
+            chosen = ([r for m_, r in dated if m_ <= month] if metric.cumulative
+                      else in_month.get(month, []))
             value = metric.reduce(chosen)
             out.append({"month": month, "value": value, "display": display(metric.unit, value)})
         return out
