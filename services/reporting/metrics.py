@@ -536,8 +536,9 @@ class Evaluator:
     def series(self, metric: Metric) -> list[dict]:
         dated = self._months_of_rows(metric.source, not metric.per_care_service)
         in_month: dict[str, list[dict]] = {}
-        for month, row in dated:
-            in_month.setdefault(month, []).append(row)
+        if not metric.cumulative:
+            for month, row in dated:
+                in_month.setdefault(month, []).append(row)
         out = []
         for month in self.scope.months():
             chosen = ([r for m_, r in dated if m_ <= month] if metric.cumulative
