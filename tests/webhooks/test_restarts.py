@@ -71,15 +71,20 @@ def _publish(amqp_uri: str, name: str) -> str:
 
 
 def _wait_for_queue(amqp_uri: str, timeout: float = 60):
+    """Until the service consumes its queue. A queue that merely exists may not be bound yet
+    (the queue is declared, then bound), and an event published in between goes nowhere."""
     deadline = time.monotonic() + timeout
     while True:
         try:
             with Connection(amqp_uri) as connection:
-                Queue(QUEUE, channel=connection.channel()).queue_declare(passive=True)
-                return
+                consumers = Queue(QUEUE, channel=connection.channel()).queue_declare(
+                    passive=True).consumer_count
+                if consumers:
+                    return
         except Exception:  # noqa: BLE001 - not declared yet (or the broker is still starting)
-            assert time.monotonic() < deadline, "the webhooks service did not bind its queue"
-            time.sleep(0.2)
+            pass
+        assert time.monotonic() < deadline, "the webhooks service did not consume its queue"
+        time.sleep(0.2)
 
 
 def _ids(receiver, count, timeout=30):
@@ -119,7 +124,14 @@ def test_deliveries_survive_restarts_of_the_webhooks_service_and_the_broker(node
                                      "webhooks"], env=env, stdout=log, stderr=log)
 
     def what_happened():
-        return {"receiver": receiver.entries(), "service log": service_log.read_text()[-3000:]}
+        try:
+            with Connection(node.amqp_uri) as connection:
+                queue = Queue(QUEUE, channel=connection.channel()).queue_declare(passive=True)
+                waiting = {"messages": queue.message_count, "consumers": queue.consumer_count}
+        except Exception as exc:  # noqa: BLE001 - what the broker said is the finding
+            waiting = repr(exc)
+        return {"receiver": receiver.entries(), "queue": waiting,
+                "service log": service_log.read_text()[-3000:]}
 
     service = start_service()
     try:

@@ -13,7 +13,7 @@ def figures(dashboard: dict) -> dict:
     return {m["key"]: m["value"] for s in dashboard["sections"] for m in s["metrics"]}
 
 
-def wait_for(check, timeout: float = 20.0, what: str = "the dashboard to move"):
+def wait_for(check, timeout: float = 60.0, what: str = "the dashboard to move"):
     deadline = time.monotonic() + timeout
     while True:
         found = check()

@@ -109,7 +109,10 @@ def test_the_public_page_lists_changes_with_their_sources_and_no_one_by_name(
         reporting, admin, amqp_uri_for_clients):
     org, (_day_centre, helpline) = _setup(admin, amqp_uri_for_clients)
     anyone = Client(reporting)
-    status, html = anyone.get(f"/organisations/{org}/you-said-we-did")
+    # each service's events reach reporting on their own queue, so the commissioning decision
+    # may land a moment after the figures _setup waited for
+    status, html = wait_for(lambda: (lambda r: r[0] == 200 and "Read the bulletin" in r[1] and r)(
+        anyone.get(f"/organisations/{org}/you-said-we-did")), what="the released bulletin")
     assert status == 200 and "We now answer the phone within five rings." in html
     assert f'href="/organisations/{org}/stories/' in html
     assert "Read the bulletin" in html  # the released commissioning decision
