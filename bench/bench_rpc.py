@@ -9,8 +9,9 @@ RabbitMQ (RABBIT_URL, or a private local node), then measures:
     organisation -> SQLite): an authenticated read, as integrators make it.
 The two are measured in alternating rounds (--rounds) in the same run, so both see the same load
 on a shared machine; the load average is printed beside the figures. Then (unless
---no-footprint) it starts an idle `involve up` on the same broker and prints the resident memory
-of each of its processes and the total (bench/footprint.py). With POSTGRES_URL set, every
+--no-footprint) it starts an idle `involve up` on the same broker, forked and as fresh
+interpreters, and prints the memory of each of its processes and the totals
+(bench/footprint.py). With POSTGRES_URL set, every
 service uses fresh PostgreSQL databases on that server instead of SQLite.
 Prints requests per second, latency percentiles and the ratio. Numbers, not pass/fail.
 """
@@ -210,7 +211,7 @@ def run(args, database_url):
         for proc in procs:
             proc.wait(30)
     try:
-        memory = footprint.idle_footprint(amqp, env) if args.footprint else None
+        memory = footprint.both(amqp, env) if args.footprint else None
     finally:
         if rabbit:
             rabbit.stop()
@@ -218,7 +219,9 @@ def run(args, database_url):
     if args.json:
         print(json.dumps({"echo": echo, "gateway": gateway, "ratio": ratio, "load": loads,
                           "database": pg.label(),
-                          "footprint_mib": memory and {f"{n} ({p})": m for n, p, m in memory}},
+                          "footprint_mib": memory and {
+                              way: {f"{n} ({p})": {"rss": r, "pss": s} for n, p, r, s in rows}
+                              for way, rows in memory.items()}},
                          indent=2))
         return
     print(f"\n{'what':<12}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}   ({echo['requests']} requests "

@@ -8,9 +8,10 @@ warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
 # Eventlet's green DNS resolver imports dnspython: about 20 MiB in every process. Only the
 # webhooks service resolves names it does not control (its subscribers' hosts), where a slow
 # lookup must not stall the process; the others resolve the broker and database, rarely, and the
-# system resolver does that (docs/performance.md). An operator's own setting wins.
-_LEAN_DNS = ((sys.argv[1:2] == ["service"] and sys.argv[2:3] != ["webhooks"])
-             or sys.argv[1:2] == ["up"]) and "EVENTLET_NO_GREENDNS" not in os.environ
+# system resolver does that (docs/performance.md). `involve up` keeps it: the services it forks
+# share its copy, and webhooks is among them. An operator's own setting wins.
+_LEAN_DNS = (sys.argv[1:2] == ["service"] and sys.argv[2:3] != ["webhooks"]
+             and "EVENTLET_NO_GREENDNS" not in os.environ)
 if _LEAN_DNS:
     os.environ["EVENTLET_NO_GREENDNS"] = "yes"
 
@@ -39,11 +40,14 @@ def cli(ctx, config_path):
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address the gateway listens on.")
 @click.option("--port", default=8000, show_default=True, help="Port the gateway listens on.")
-@click.pass_obj
-def up(config, host, port):
+@click.pass_context
+def up(ctx, host, port):
     """Start RabbitMQ (if needed), every service and the gateway; Ctrl-C stops them all."""
     from .up import run_platform
 
+    config, config_path = ctx.obj, ctx.parent.params.get("config_path")
+    if config_path:  # every service it starts reads the same file
+        os.environ["INVOLVE_CONFIG"] = os.path.abspath(config_path)
     run_platform(config, host, port)
 
 
@@ -52,18 +56,11 @@ def up(config, host, port):
 @click.pass_obj
 def service(config, name):
     """Run one service in the foreground (what each container runs)."""
-    from nameko import config as nameko_config
-    from nameko.cli.run import run
-
-    from involve.kernel import logs
-
-    from .services import SERVICES
+    from .services import SERVICES, run_service
 
     if name not in SERVICES:
         raise click.BadParameter(f"choose one of: {', '.join(SERVICES)}", param_hint="NAME")
-    logs.setup(name, config["LOG_LEVEL"], config["LOG_FORMAT"])
-    nameko_config.update(config)
-    run([SERVICES[name]])
+    run_service(name, config)
 
 
 @cli.command()

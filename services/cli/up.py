@@ -8,9 +8,15 @@ Once up, it supervises as compose's ``restart: unless-stopped`` does: a service 
 private broker) that stops is started again after a pause that doubles with each restart in a
 row (1 s up to 30 s, back to 1 s once it has run for a minute), and each stop and restart is
 said on the terminal.
+
+To use less memory it loads every service's code once, in its own process, and forks each
+service from there (``UP_FORK``, on by default): the children share the loaded code's pages with
+it and each other until one writes to them, so an idle platform holds far less than a fresh
+interpreter per service (docs/performance.md).
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -24,7 +30,87 @@ from urllib.parse import urlparse
 import click
 
 from .rabbit import LocalRabbit, port_open
-from .services import SERVICES, local_metrics_port
+from .services import SERVICES, local_metrics_port, run_service, service_class
+
+
+class Forked:
+    """A service process forked from this one, with the part of Popen's interface that
+    `involve up` uses (pid, returncode, poll, wait, terminate, kill)."""
+
+    def __init__(self, pid: int, name: str):
+        self.pid, self.args, self.returncode = pid, name, None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise subprocess.TimeoutExpired(self.args, timeout)
+            time.sleep(0.05)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+def fork_service(name: str, env: dict) -> Forked:
+    """Runs the service in a child of this process, configured from ``env`` exactly as
+    ``involve service NAME`` would be, and never returns in the child."""
+    from eventlet import hubs
+    from setproctitle import setproctitle
+
+    from involve.kernel import settings
+
+    gc.freeze()  # what is loaded now stays shared: the collector does not write to its pages
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid:
+        return Forked(pid, name)
+    code = 1
+    try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        hubs.use_hub()  # an event loop of its own; this process's timers stay behind
+        # what ps, top and the tests show; first, since it moves the environment to reuse
+        # the memory it was in
+        setproctitle(f"involve service {name}")
+        os.environ.clear()
+        os.environ.update(env)
+        run_service(name, settings.load())
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except KeyboardInterrupt:
+        code = 0
+    except BaseException:  # noqa: BLE001 - said on the terminal, then the supervisor restarts it
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def preload() -> None:
+    """Every forked service's code, loaded once here before the first fork."""
+    for name in SERVICES:
+        service_class(name)
+    gc.collect()
 
 
 def _wait_healthy(url: str, processes: dict, timeout: float) -> dict | None:
@@ -144,7 +230,7 @@ def run_platform(config: dict, host: str, port: int, timeout: float = 120) -> No
     env.setdefault("INVOLVE_GATEWAY_URL", url)  # links in emails point here
     # a local run may send webhooks to systems on this machine or network (never in production)
     env.setdefault("INVOLVE_WEBHOOKS_ALLOW_PRIVATE", "true")
-    processes: dict[str, subprocess.Popen] = {}
+    processes: dict[str, subprocess.Popen | Forked] = {}
 
     def stop_all(*_):
         for proc in processes.values():
@@ -164,16 +250,21 @@ def run_platform(config: dict, host: str, port: int, timeout: float = 120) -> No
     def interrupt(*_):
         raise KeyboardInterrupt
 
-    def start(name: str) -> subprocess.Popen:
+    forking = bool(config.get("UP_FORK", True))
+
+    def start(name: str) -> subprocess.Popen | Forked:
         address = (f"{host}:{port}" if name == "gateway"
                    else f"127.0.0.1:{local_metrics_port(name, port)}")
-        return subprocess.Popen(
-            [sys.executable, "-m", "involve.cli.main", "service", name],
-            env={**env, "INVOLVE_WEB_SERVER_ADDRESS": address},
-        )
+        service_env = {**env, "INVOLVE_WEB_SERVER_ADDRESS": address}
+        if forking:
+            return fork_service(name, service_env)
+        return subprocess.Popen([sys.executable, "-m", "involve.cli.main", "service", name],
+                                env=service_env)
 
     previous = signal.signal(signal.SIGTERM, interrupt)
     try:
+        if forking:
+            preload()
         for name in SERVICES:
             processes[name] = start(name)
         health = _wait_healthy(url, processes, timeout)

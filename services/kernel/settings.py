@@ -24,6 +24,9 @@ DEFAULTS: dict = {
     "GATEWAY_URL": "http://localhost:8000",
     "LOG_LEVEL": "INFO",
     "LOG_FORMAT": "json",
+    # `involve up` loads the services' code once and forks each service from it, so that they
+    # share that memory; false starts each as a fresh interpreter (as containers run).
+    "UP_FORK": True,
     # Fail start-up when a plugin is broken (CI sets this).
     "PLUGINS_STRICT": False,
     # How often the outbox relay looks for unsent events, in seconds.

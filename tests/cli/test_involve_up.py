@@ -9,6 +9,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from involve.cli.rabbit import free_port, port_open
 
 
@@ -50,11 +52,14 @@ def health(port):
         return json.loads(exc.read())
 
 
+@pytest.mark.parametrize("fork", ["true", "false"], ids=["forked", "fresh-interpreters"])
 def test_up_runs_every_service_restarts_one_that_dies_and_ctrl_c_stops_them_all(
-        amqp_uri_for_clients, tmp_path):
+        amqp_uri_for_clients, tmp_path, fork):
+    """Forked from one process that loaded every service's code (the default), and each a
+    fresh interpreter (UP_FORK=false)."""
     port = free_port()
     env = {**os.environ, "INVOLVE_AMQP_URI": amqp_uri_for_clients,
-           "INVOLVE_DATA_DIR": str(tmp_path / "data")}
+           "INVOLVE_DATA_DIR": str(tmp_path / "data"), "INVOLVE_UP_FORK": fork}
     out = tmp_path / "up.out"
     with open(out, "w") as handle:
         up = subprocess.Popen([sys.executable, "-m", "involve.cli.main", "up", "--port", str(port)],
@@ -70,6 +75,9 @@ def test_up_runs_every_service_restarts_one_that_dies_and_ctrl_c_stops_them_all(
         services = children_of(up.pid)
         seen.update(services)
         assert len(services) == 8  # seven back-end services and the gateway
+        # each one says which it is in ps and top
+        assert {Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ").split()[-1]
+                for pid in services} == set(report["services"]) | {"gateway"}
         assert sorted(p.name for p in (tmp_path / "data").glob("*.db")) == [
             "commissioning.db", "feedback.db", "identity.db", "mystery_shopping.db", "panels.db",
             "reporting.db", "webhooks.db"]
@@ -146,3 +154,43 @@ def test_up_starts_its_broker_again_when_it_is_killed_and_no_service_stops(tmp_p
         shutil.rmtree(data, ignore_errors=True)
     assert up.returncode == 0 and "Nothing is left running" in out.read_text()
     assert not alive(new_broker) and not [pid for pid in services if alive(pid)]
+
+
+def test_a_story_told_on_the_forked_platform_is_moderated_published_and_counted(
+        amqp_uri_for_clients, tmp_path):
+    """The forked services (the default) carry a journey across four of them: the gateway,
+    identity (accounts), feedback (the story) and reporting (the event that counts it)."""
+    from tests.gateway.reporting.helpers import figures, wait_for
+    from tests.support.faults import ADMIN_EMAIL, ADMIN_PASSWORD
+    from tests.support.feedback import make_setting, moderate_and_publish, submit
+    from tests.support.running import Client
+
+    port, data = free_port(), tmp_path / "data"
+    env = {**os.environ, "INVOLVE_AMQP_URI": amqp_uri_for_clients, "INVOLVE_DATA_DIR": str(data),
+           "INVOLVE_RPC_TIMEOUT_SECONDS": "10"}
+    made = subprocess.run([sys.executable, "-m", "involve.cli.main", "identity", "create-admin",
+                           "--email", ADMIN_EMAIL, "--name", "Ada Admin"],
+                          env={**env, "INVOLVE_ADMIN_PASSWORD": ADMIN_PASSWORD},
+                          capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    out = tmp_path / "up.out"
+    with open(out, "w") as handle:
+        up = subprocess.Popen([sys.executable, "-m", "involve.cli.main", "up", "--port", str(port)],
+                              env=env, stdout=handle, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_for_line(out, "Involve is running at", 120)
+        platform = f"http://127.0.0.1:{port}"
+        admin = Client(platform).sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
+        setting = make_setting(platform, admin, str(data))
+        story = submit(setting)
+        moderate_and_publish(setting, story["story_id"], checked=True)
+        status, public = Client(platform).get(f"{setting.api}/stories/{story['story_id']}")
+        assert status == 200 and public["title"] == "Waiting in reception", public
+        dashboard = f"/api/v1/organisations/{setting.org}/reporting/dashboard"
+        wait_for(lambda: figures(admin.get(dashboard)[1])["stories_published"] == 1,
+                 what="reporting to count the published story")
+        assert "service stopped unexpectedly" not in out.read_text()
+    finally:
+        up.send_signal(signal.SIGINT)
+        up.wait(timeout=60)
+    assert up.returncode == 0, out.read_text()[-3000:]
