@@ -13,8 +13,6 @@ from sqlalchemy import func, insert, select
 from . import stories, tags
 from .models import ANY, Alert, Story, Subscription, SubscriptionKey
 
-CHUNK = 1000  # alerts a statement: 18 columns each, well under SQLite's 32,766 parameters
-
 
 def matching(session, organisation_id: str, care_service_ids: list[str], tag_ids: list[str],
              criticality: int, stats: dict | None = None) -> list:
@@ -58,8 +56,10 @@ def route(session, story_id: str, now, stats: dict | None = None) -> list[str]:
              "email_attempts": 0, "email_claim": None, "email_claimed_until": None,
              "digest_due": sub.delivery == "digest", "digested_at": None}
             for sub in recipients.values()]
-    # One multi-row INSERT ... VALUES statement (not an executemany of one row each), in chunks
-    # that keep within SQLite's limit on bound parameters.
-    for start in range(0, len(rows), CHUNK):
-        session.execute(insert(Alert).values(rows[start:start + CHUNK]))
+    # One statement for all of them, through the table (not the ORM): on PostgreSQL SQLAlchemy
+    # sends it as multi-row INSERT ... VALUES pages of 1,000 ("insertmanyvalues"), on SQLite the
+    # driver runs the one prepared statement for each row in C. A multi-row VALUES built here
+    # was five times slower: SQLAlchemy compiled a new statement of ~1,300 parameters a story.
+    if rows:
+        session.execute(insert(Alert.__table__), rows)
     return [row["id"] for row in rows if row["email_due"]]

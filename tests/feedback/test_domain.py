@@ -262,7 +262,7 @@ def test_a_story_is_routed_in_one_insert_and_a_replayed_event_writes_nothing(
 
     with statements_on(feedback_sessions, "alerts") as inserts:
         due = handle("event-1")
-    assert len(inserts) == 1 and inserts[0][1] == 1  # one statement, not one per alert
+    assert len(inserts) == 1  # one statement for the 300 alerts, not one per alert
     with statements_on(feedback_sessions, "alerts") as inserts:
         assert handle("event-1") == []  # the broker delivers the same event again
     assert inserts == []
