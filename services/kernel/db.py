@@ -54,8 +54,8 @@ class UtcDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
     def process_result_value(self, value, dialect):
-        if value is None:
-            return None
+        if value is None or value.tzinfo is UTC:  # PostgreSQL's in a UTC session: as it is
+            return value
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(
             UTC)
 

@@ -76,7 +76,11 @@ def _within(column, scope: Scope):
 
 
 def _rows(session, query) -> list[dict]:
-    return [dict(r) for r in session.execute(query).mappings()]
+    # fetched at once and zipped with the column names: a third of a dashboard's time on
+    # PostgreSQL went on fetching row by row into mappings
+    result = session.execute(query)
+    keys = tuple(result.keys())
+    return [dict(zip(keys, row)) for row in result.all()]
 
 
 def src_activities(session, scope: Scope) -> list[dict]:
