@@ -75,9 +75,11 @@ def test_up_runs_every_service_restarts_one_that_dies_and_ctrl_c_stops_them_all(
         services = children_of(up.pid)
         seen.update(services)
         assert len(services) == 8  # seven back-end services and the gateway
-        # each one says which it is in ps and top
-        assert {Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ").split()[-1]
-                for pid in services} == set(report["services"]) | {"gateway"}
+        # each one says which it is in ps and top; forked ones are not fresh interpreters
+        cmdlines = [Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ").split()
+                    for pid in services]
+        assert {args[-1] for args in cmdlines} == set(report["services"]) | {"gateway"}
+        assert all((args[:2] == ["involve", "service"]) == (fork == "true") for args in cmdlines)
         assert sorted(p.name for p in (tmp_path / "data").glob("*.db")) == [
             "commissioning.db", "feedback.db", "identity.db", "mystery_shopping.db", "panels.db",
             "reporting.db", "webhooks.db"]
