@@ -80,7 +80,7 @@ def _rows(session, query) -> list[dict]:
     # PostgreSQL went on fetching row by row into mappings
     result = session.execute(query)
     keys = tuple(result.keys())
-    return [dict(zip(keys, row)) for row in result.all()]
+    return [dict(zip(keys, row, strict=True)) for row in result.all()]
 
 
 def src_activities(session, scope: Scope) -> list[dict]:
