@@ -52,6 +52,21 @@ def health(port):
         return json.loads(exc.read())
 
 
+def admin_then_up(env, port, out, stderr=subprocess.DEVNULL):
+    """The first administrator made with `involve identity create-admin`, then `involve up`
+    started (its output in ``out``); returns the running `involve up`."""
+    from tests.support.faults import ADMIN_EMAIL, ADMIN_PASSWORD
+
+    made = subprocess.run([sys.executable, "-m", "involve.cli.main", "identity", "create-admin",
+                           "--email", ADMIN_EMAIL, "--name", "Ada Admin"],
+                          env={**env, "INVOLVE_ADMIN_PASSWORD": ADMIN_PASSWORD},
+                          capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    with open(out, "w") as handle:
+        return subprocess.Popen([sys.executable, "-m", "involve.cli.main", "up", "--port",
+                                 str(port)], env=env, stdout=handle, stderr=stderr, text=True)
+
+
 @pytest.mark.parametrize("fork", ["true", "false"], ids=["forked", "fresh-interpreters"])
 def test_up_runs_every_service_restarts_one_that_dies_and_ctrl_c_stops_them_all(
         amqp_uri_for_clients, tmp_path, fork):
@@ -123,15 +138,8 @@ def test_up_starts_its_broker_again_when_it_is_killed_and_no_service_stops(tmp_p
     port, amqp = free_port(), free_port()
     env = {**os.environ, "INVOLVE_AMQP_URI": f"pyamqp://guest:guest@127.0.0.1:{amqp}/",
            "INVOLVE_DATA_DIR": str(data), "INVOLVE_RPC_TIMEOUT_SECONDS": "10"}
-    made = subprocess.run([sys.executable, "-m", "involve.cli.main", "identity", "create-admin",
-                           "--email", ADMIN_EMAIL, "--name", "Ada Admin"],
-                          env={**env, "INVOLVE_ADMIN_PASSWORD": ADMIN_PASSWORD},
-                          capture_output=True, text=True, timeout=120)
-    assert made.returncode == 0, made.stderr
     out = tmp_path / "up.out"
-    with open(out, "w") as handle:
-        up = subprocess.Popen([sys.executable, "-m", "involve.cli.main", "up", "--port", str(port)],
-                              env=env, stdout=handle, stderr=subprocess.DEVNULL, text=True)
+    up = admin_then_up(env, port, out)
     try:
         wait_for_line(out, "Involve is running at", 180)
         services = children_of(up.pid)
@@ -170,15 +178,8 @@ def test_a_story_told_on_the_forked_platform_is_moderated_published_and_counted(
     port, data = free_port(), tmp_path / "data"
     env = {**os.environ, "INVOLVE_AMQP_URI": amqp_uri_for_clients, "INVOLVE_DATA_DIR": str(data),
            "INVOLVE_RPC_TIMEOUT_SECONDS": "10"}
-    made = subprocess.run([sys.executable, "-m", "involve.cli.main", "identity", "create-admin",
-                           "--email", ADMIN_EMAIL, "--name", "Ada Admin"],
-                          env={**env, "INVOLVE_ADMIN_PASSWORD": ADMIN_PASSWORD},
-                          capture_output=True, text=True, timeout=120)
-    assert made.returncode == 0, made.stderr
     out = tmp_path / "up.out"
-    with open(out, "w") as handle:
-        up = subprocess.Popen([sys.executable, "-m", "involve.cli.main", "up", "--port", str(port)],
-                              env=env, stdout=handle, stderr=subprocess.STDOUT, text=True)
+    up = admin_then_up(env, port, out, stderr=subprocess.STDOUT)
     try:
         wait_for_line(out, "Involve is running at", 120)
         platform = f"http://127.0.0.1:{port}"
