@@ -139,8 +139,8 @@ def test_the_story_form_by_keyboard_alone_at_320_pixels(organisation, browser):
     visitor.keyboard.press("Tab")
     assert visitor.evaluate("document.activeElement.textContent") == "Send my story"
     assert visitor.evaluate("document.documentElement.scrollWidth") <= 320
-    visitor.keyboard.press("Enter")
-    visitor.wait_for_load_state()
+    with visitor.expect_navigation():  # the next page (not the one loaded)
+        visitor.keyboard.press("Enter")
     assert visitor.locator("h1").inner_text() == "Thank you for your story"
     assert visitor.evaluate("document.documentElement.scrollWidth") <= 320
     context.close()

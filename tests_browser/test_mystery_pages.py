@@ -383,8 +383,8 @@ def test_the_call_form_works_by_keyboard_alone_at_320_pixels(phoenix, site, brow
     shopper.keyboard.press("Tab")
     assert shopper.evaluate("document.activeElement.textContent") == "Submit the call record"
     assert shopper.evaluate("document.documentElement.scrollWidth") <= 320
-    shopper.keyboard.press("Enter")
-    shopper.wait_for_load_state()
+    with shopper.expect_navigation():  # the next page (not the one loaded)
+        shopper.keyboard.press("Enter")
     assert shopper.locator("h1").inner_text().startswith("Send your record of the call to ")
     assert shopper.evaluate("document.documentElement.scrollWidth") <= 320
     for _ in range(40):  # the confirmation page: Tab to its button, Enter sends
@@ -394,8 +394,8 @@ def test_the_call_form_works_by_keyboard_alone_at_320_pixels(phoenix, site, brow
     else:
         raise AssertionError("Tab never reached “Send the call record”")
     shot(shopper, "call-confirm-320")
-    shopper.keyboard.press("Enter")
-    shopper.wait_for_load_state()
+    with shopper.expect_navigation():  # the next page (not the one loaded)
+        shopper.keyboard.press("Enter")
     assert "Your call record has been sent" in shopper.get_by_role("status").inner_text()
     assert shopper.evaluate("document.documentElement.scrollWidth") <= 320
     shot(shopper, "my-calls-320")

@@ -397,8 +397,8 @@ def test_the_volunteers_pages_by_keyboard_at_320_pixels(coordinator, site, brows
     volunteer.keyboard.press("Space")
     volunteer.keyboard.press("Tab")
     assert volunteer.evaluate("document.activeElement.textContent") == "Register my interest"
-    volunteer.keyboard.press("Enter")
-    volunteer.wait_for_load_state()
+    with volunteer.expect_navigation():  # the next page (not the one loaded)
+        volunteer.keyboard.press("Enter")
     assert volunteer.locator("h1").inner_text() == "Thank you, you have registered your interest"
     fits(volunteer, 320)
     assert_accessible(volunteer)
@@ -411,8 +411,8 @@ def test_the_volunteers_pages_by_keyboard_at_320_pixels(coordinator, site, brows
             break
     else:
         raise AssertionError("Tab never reached the draw record link")
-    volunteer.keyboard.press("Enter")
-    volunteer.wait_for_load_state()
+    with volunteer.expect_navigation():  # the next page (not the one loaded)
+        volunteer.keyboard.press("Enter")
     assert volunteer.locator("h1").inner_text() == "The draw has not happened yet"
     fits(volunteer, 320)
     assert_accessible(volunteer)
@@ -436,8 +436,8 @@ def test_the_volunteers_pages_by_keyboard_at_320_pixels(coordinator, site, brows
             break
     else:
         raise AssertionError("Tab never reached “Check the quotas”")
-    staff.keyboard.press("Enter")
-    staff.wait_for_load_state()
+    with staff.expect_navigation():  # the next page (not the one loaded)
+        staff.keyboard.press("Enter")
     result = staff.locator("#feasibility + .result").inner_text()
     assert result.startswith("Not yet.")
     assert "Only 1 person has registered so far, and the panel has 12 places." in result
