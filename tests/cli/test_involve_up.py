@@ -52,9 +52,10 @@ def health(port):
         return json.loads(exc.read())
 
 
-def admin_then_up(env, port, out, stderr=subprocess.DEVNULL):
+def admin_then_up(env, port, out):
     """The first administrator made with `involve identity create-admin`, then `involve up`
-    started (its output in ``out``); returns the running `involve up`."""
+    started (its output and errors in ``out``, so a failure shows why); returns the running
+    `involve up`."""
     from tests.support.faults import ADMIN_EMAIL, ADMIN_PASSWORD
 
     made = subprocess.run([sys.executable, "-m", "involve.cli.main", "identity", "create-admin",
@@ -64,7 +65,8 @@ def admin_then_up(env, port, out, stderr=subprocess.DEVNULL):
     assert made.returncode == 0, made.stderr
     with open(out, "w") as handle:
         return subprocess.Popen([sys.executable, "-m", "involve.cli.main", "up", "--port",
-                                 str(port)], env=env, stdout=handle, stderr=stderr, text=True)
+                                 str(port)], env=env, stdout=handle, stderr=subprocess.STDOUT,
+                                text=True)
 
 
 @pytest.mark.parametrize("fork", ["true", "false"], ids=["forked", "fresh-interpreters"])
@@ -179,7 +181,7 @@ def test_a_story_told_on_the_forked_platform_is_moderated_published_and_counted(
     env = {**os.environ, "INVOLVE_AMQP_URI": amqp_uri_for_clients, "INVOLVE_DATA_DIR": str(data),
            "INVOLVE_RPC_TIMEOUT_SECONDS": "10"}
     out = tmp_path / "up.out"
-    up = admin_then_up(env, port, out, stderr=subprocess.STDOUT)
+    up = admin_then_up(env, port, out)
     try:
         wait_for_line(out, "Involve is running at", 120)
         platform = f"http://127.0.0.1:{port}"
