@@ -39,6 +39,7 @@ import eventlet
 import kombu.serialization
 from amqp.exceptions import NotFound
 from eventlet.event import Event
+from kombu import Queue
 from nameko import config
 from nameko import rpc as nameko_rpc
 from nameko.amqp.publish import UndeliverableMessage, get_connection
@@ -234,6 +235,24 @@ rpc = Rpc.decorator
 
 # --- the client side --------------------------------------------------------------------------
 
+class ReplyQueue(Queue):
+    """A reply queue that the client declares once per broker connection.
+
+    Nameko's client declares its reply queue, its exchange and their binding before publishing
+    every request, so that the reply has somewhere to go even if the queue vanished: three
+    round trips to the broker on top of the publish, a large part of a gateway read (strace: a
+    queue.declare, a queue.bind and often an exchange.declare on each request). kombu caches a
+    declaration for the life of a connection and forgets it when the connection is made again,
+    but not for a queue with ``x-expires``, like this one. The queue can vanish only when the
+    broker restarts (which drops every connection, so the first request on each new connection
+    declares it again) or when nobody has consumed it for its expiry (Nameko's
+    ``RPC_REPLY_QUEUE_TTL``, 5 minutes), and this process's listener is its consumer, which
+    declares it again itself whenever it reconnects.
+    """
+
+    can_cache_declaration = True
+
+
 class ReplyListener(nameko_rpc.ReplyListener):
     """Collects replies; waits at most the call's timeout; a lost reply queue fails the calls
     that were waiting (503) instead of killing the container."""
@@ -260,6 +279,9 @@ class ReplyListener(nameko_rpc.ReplyListener):
         # losing one node does not lose every running process's replies
         self.queue.queue_arguments = {**self.queue.queue_arguments,
                                       **queues.type_arguments("rpc")}
+        # declared once per publishing connection, not before every request (in place: the
+        # client's publisher may already hold this object)
+        self.queue.__class__ = ReplyQueue
         self._expiries: dict[str, float] = {}
         self._swept = time.monotonic()
 

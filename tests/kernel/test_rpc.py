@@ -13,6 +13,7 @@ import pytest
 from kombu import Connection, Exchange, Queue
 
 from involve.kernel.nameko_parts import api
+from involve.kernel.rpc import RpcClient, call
 from tests.support.running import start_service
 
 CALLS = []
@@ -74,3 +75,43 @@ def test_a_request_delivered_twice_is_run_once(service_config, container_factory
         got = replies(uri, reply_queue, want=2)
     assert sorted(CALLS) == ["care service A", "care service B"]
     assert sorted(got) == sorted([(same, "care service A"), (other, "care service B")])
+
+
+class CallerService:
+    """Calls another service the way the gateway does (the kernel's RPC client)."""
+    name = "caller"
+    rpc = RpcClient()
+
+    @api
+    def relay(self, marker):
+        return call(self.rpc.counting.record, marker)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_caller_whose_reply_queue_vanished_gets_answers_again(service_config,
+                                                                container_factory):
+    """The client declares its reply queue once per connection, not before every request; so
+    if the queue is deleted under it (by an operator, or expired), its listener must declare it
+    again, or every later call would wait for a reply with nowhere to go."""
+    from nameko.standalone.rpc import ClusterRpcClient
+
+    CALLS.clear()
+    uri = service_config["AMQP_URI"]
+    start_service(container_factory, CountingService)
+    caller = container_factory(CallerService)
+    caller.start()
+    reply_queue = next(e for e in caller.extensions if isinstance(e, RpcClient)
+                       ).reply_listener.queue.name
+    with ClusterRpcClient(uri=uri, timeout=30) as client:
+        assert client.caller.relay("before") == "before"
+        with Connection(uri) as connection:
+            connection.default_channel.queue_delete(reply_queue)
+        answered, deadline = None, time.monotonic() + 60
+        while answered is None and time.monotonic() < deadline:
+            try:  # a call made before the listener declared the queue again gets a 503
+                answered = client.caller.relay("after")
+            except Exception:  # noqa: BLE001 - the 503 of a lost reply; try again
+                time.sleep(0.5)
+    assert answered == "after"
+    with Connection(uri) as connection:  # the queue is there again
+        connection.default_channel.queue_declare(reply_queue, passive=True)
