@@ -2,21 +2,56 @@
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 
 from involve.cli.rabbit import free_port
 
 
-def start_service(container_factory, service_cls) -> int:
-    """Start ``service_cls`` in a container of its own; returns the port its HTTP side uses."""
+def wait_until_consumed(amqp_uri: str, queue_names, timeout: float = 60) -> None:
+    """Until every one of these queues has a consumer. A queue that merely exists may not be
+    bound yet (a service declares its queue, then binds it), and an event published in between
+    goes nowhere; a consumer starts only after the binding."""
+    from kombu import Connection, Queue
+
+    waiting, deadline = set(queue_names), time.monotonic() + timeout
+    while waiting:
+        for name in list(waiting):
+            try:
+                with Connection(amqp_uri) as connection:
+                    if Queue(name, channel=connection.channel()).queue_declare(
+                            passive=True).consumer_count:
+                        waiting.discard(name)
+            except Exception:  # noqa: BLE001 - not declared yet, or the broker is starting
+                pass
+        assert not waiting or time.monotonic() < deadline, f"nobody consumes {sorted(waiting)}"
+        if waiting:
+            time.sleep(0.2)
+
+
+def event_queues(container) -> list[str]:
+    """The queues a running container's event handlers consume."""
+    from nameko.events import EventHandler
+
+    return [e.queue.name for e in container.extensions if isinstance(e, EventHandler)]
+
+
+def start_container(container_factory, service_cls):
+    """Start ``service_cls`` in a container of its own; returns it and the port its HTTP side
+    uses."""
     from nameko import config
 
     port = free_port()
     with config.patch({"WEB_SERVER_ADDRESS": f"127.0.0.1:{port}"}):
         container = container_factory(service_cls)
         container.start()
-    return port
+    return container, port
+
+
+def start_service(container_factory, service_cls) -> int:
+    """Start ``service_cls`` in a container of its own; returns the port its HTTP side uses."""
+    return start_container(container_factory, service_cls)[1]
 
 
 def _build(method, url, body, raw, headers) -> urllib.request.Request:

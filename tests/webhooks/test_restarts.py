@@ -9,7 +9,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from involve.kernel.events import envelope
 from involve.webhooks import endpoints, signing
 from tests.support.databases import service_sessions
 from tests.support.receivers import ExampleReceiver
+from tests.support.running import wait_until_consumed
 
 ORG = "286c5b55-4155-45e6-b557-7fb7bffe0665"
 QUEUE = "evt-identity-#--webhooks.on_identity_event"
@@ -68,23 +68,6 @@ def _publish(amqp_uri: str, name: str) -> str:
                                       serializer="json", delivery_mode=2, declare=[exchange],
                                       retry=True)
     return message["id"]
-
-
-def _wait_for_queue(amqp_uri: str, timeout: float = 60):
-    """Until the service consumes its queue. A queue that merely exists may not be bound yet
-    (the queue is declared, then bound), and an event published in between goes nowhere."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with Connection(amqp_uri) as connection:
-                consumers = Queue(QUEUE, channel=connection.channel()).queue_declare(
-                    passive=True).consumer_count
-                if consumers:
-                    return
-        except Exception:  # noqa: BLE001 - not declared yet (or the broker is still starting)
-            pass
-        assert time.monotonic() < deadline, "the webhooks service did not consume its queue"
-        time.sleep(0.2)
 
 
 def _ids(receiver, count, timeout=30):
@@ -135,7 +118,7 @@ def test_deliveries_survive_restarts_of_the_webhooks_service_and_the_broker(node
 
     service = start_service()
     try:
-        _wait_for_queue(node.amqp_uri)
+        wait_until_consumed(node.amqp_uri, [QUEUE])
         first = _publish(node.amqp_uri, "first")
         # a first delivery on a loaded machine waits for the new process to warm up
         assert _ids(receiver, 1, timeout=90) == [first], what_happened()
