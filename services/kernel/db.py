@@ -16,7 +16,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import DateTime, TypeDecorator, create_engine, event, exc, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.session import SessionTransactionOrigin
 
 KERNEL_MIGRATIONS = Path(__file__).parent / "migrations"
 # PostgreSQL advisory lock taken around migrations (advisory locks are per database, so each
@@ -107,8 +108,10 @@ def _ping_when_idle(engine: Engine) -> None:
 
     @event.listens_for(engine, "connect")
     @event.listens_for(engine, "checkin")
-    def _note_time(_dbapi_connection, record):
+    def _note_time(dbapi_connection, record):
         record.info["last_used"] = time.monotonic()
+        if dbapi_connection is not None and dbapi_connection.autocommit:
+            dbapi_connection.autocommit = False  # a read's (ReadOnlySession); the next may write
 
     @event.listens_for(engine, "checkout")
     def _ping(dbapi_connection, record, _proxy):
@@ -117,6 +120,7 @@ def _ping_when_idle(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("SELECT 1")
+            dbapi_connection.rollback()  # end the transaction psycopg2 began for it
         except Exception as error:  # the server closed it while it sat in the pool
             raise exc.DisconnectionError(str(error)) from error
         finally:
@@ -151,8 +155,60 @@ def migrate(engine: Engine, service_migrations: Path | None) -> list[str]:
     return sorted(after - before)
 
 
+class ReadOnlySession(Session):
+    """What ``Sessions()`` gives: a session for reading.
+
+    Until it is told otherwise it reads (on PostgreSQL in autocommit mode, see ``Sessions``),
+    and flushing a change or running an ORM insert, update or delete raises: in autocommit a
+    write would be saved at once, not rolled back with the session, so it is a programming error
+    on every database (the tests, mostly on SQLite, find it). ``session.begin()`` on it opens an
+    ordinary transaction, in which it may write.
+    """
+
+
+class WritingInAReadSession(RuntimeError):
+    pass
+
+
+def _reading(session) -> bool:
+    """Inside the transaction a read began by itself, not one opened with ``begin()``."""
+    transaction = session.get_transaction()
+    return transaction is None or transaction.origin is SessionTransactionOrigin.AUTOBEGIN
+
+
+@event.listens_for(ReadOnlySession, "before_flush")
+def _refuse_flush(session, _context, _instances):
+    if _reading(session) and (session.new or session.deleted
+                              or any(session.is_modified(o) for o in session.dirty)):
+        raise WritingInAReadSession("a read session was asked to save a change; use a unit of "
+                                    "work (Sessions.begin) to write")
+
+
+@event.listens_for(ReadOnlySession, "do_orm_execute")
+def _refuse_dml(state):
+    if (state.is_insert or state.is_update or state.is_delete) and _reading(state.session):
+        raise WritingInAReadSession("a read session was asked to run an INSERT, UPDATE or "
+                                    "DELETE; use a unit of work (Sessions.begin) to write")
+
+
+_PG_IDLE = 0  # psycopg2.extensions.TRANSACTION_STATUS_IDLE: connected, no transaction open
+
+
+@event.listens_for(ReadOnlySession, "after_begin")
+def _read_in_autocommit(session, _transaction, connection):
+    """On PostgreSQL, before a read's first statement: psycopg2 sends BEGIN itself before the
+    first statement unless the connection is in autocommit mode, and then the ROLLBACK at the
+    end has nothing to end (the pool's checkin turns autocommit off again: _ping_when_idle)."""
+    if connection.dialect.name != "postgresql" or not _reading(session):
+        return
+    dbapi_connection = connection.connection.dbapi_connection
+    if dbapi_connection.info.transaction_status == _PG_IDLE:  # else read in that transaction
+        dbapi_connection.autocommit = True
+
+
 class Sessions(sessionmaker):
-    """Sessions on one engine; ``begin()`` opens a unit of work that writes.
+    """Sessions on one engine: ``sessions()`` opens one that reads, ``begin()`` a unit of work
+    that writes.
 
     SQLite allows one writer at a time, and while its C code waits for the write lock it blocks
     the whole eventlet hub: a worker holding the lock across an RPC (a call to identity inside a
@@ -160,15 +216,23 @@ class Sessions(sessionmaker):
     a unit of work first takes a lock of this process (green under eventlet, re-entrant), and a
     second writer waits for it cooperatively. Reads, which WAL never blocks, take no lock.
     PostgreSQL needs none.
+
+    On PostgreSQL a read runs in autocommit mode: psycopg2 then sends no ``BEGIN`` before its
+    first statement and the pool no ``ROLLBACK`` when the connection goes back, two of a one-query
+    read's three round trips. It sees the same data: in READ COMMITTED (PostgreSQL's default,
+    and ours) each statement of a transaction sees what was committed when it started anyway.
     """
 
     def __init__(self, engine: Engine):
         super().__init__(bind=engine, expire_on_commit=False)
         self._writer = threading.RLock() if engine.dialect.name == "sqlite" else None
 
+    def __call__(self, **local_kw) -> Session:
+        return ReadOnlySession(**{**self.kw, **local_kw})
+
     @contextmanager
     def begin(self):
-        with self._writer or nullcontext(), super().begin() as session:
+        with self._writer or nullcontext(), self.class_(**self.kw) as session, session.begin():
             yield session
 
 

@@ -23,13 +23,17 @@ handled_events = Table(
 )
 
 
-def first_time(session: Session, event_id: str, handler: str) -> bool:
-    seen = session.execute(
+def handled(session: Session, event_id: str, handler: str) -> bool:
+    """Whether ``handler`` has acted on this event already (a read: records nothing)."""
+    return session.execute(
         select(handled_events.c.event_id).where(
             handled_events.c.event_id == event_id, handled_events.c.handler == handler
         )
-    ).first()
-    if seen:
+    ).first() is not None
+
+
+def first_time(session: Session, event_id: str, handler: str) -> bool:
+    if handled(session, event_id, handler):
         return False
     # A concurrent duplicate makes this insert fail on the primary key, rolling the handler's
     # transaction back; the broker then redelivers and the check above skips it.

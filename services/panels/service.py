@@ -333,7 +333,7 @@ class PanelsService(ServiceBase):
         """Tell whoever started a selection that it ended; once per event."""
         selection_id = (event.get("data") or {}).get("selection_id")
         with self.db.sessions() as session:
-            if not selection_id or not idempotency.first_time(session, event["id"], handler):
+            if not selection_id or idempotency.handled(session, event["id"], handler):
                 return
             job = session.get(SelectionJob, selection_id)
             if job is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from involve.kernel import db
@@ -67,3 +67,61 @@ def test_one_failure_replaces_every_pooled_connection_the_server_closed(engine, 
     assert failed.value.connection_invalidated
     after = hold_connections(engine, 3)
     assert not set(after) & set(pids)
+
+
+# --- reads and writes on the same pool ---------------------------------------------------------
+NOTES = Table("notes", MetaData(), Column("id", Integer, primary_key=True),
+              Column("text", String(50)))
+
+
+@pytest.fixture
+def sessions(engine):
+    NOTES.create(engine)
+    return db.session_factory(engine)
+
+
+def test_a_read_after_an_idle_ping_works(sessions, monkeypatch):
+    """The ping's own transaction is closed, so the read that follows can run outside one."""
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.0)
+    for _ in range(3):
+        with sessions() as session:
+            assert session.scalar(select(func.count()).select_from(NOTES)) == 0
+
+
+def test_a_write_after_reads_on_the_same_connections_is_still_all_or_nothing(sessions):
+    """Reads run in autocommit mode on PostgreSQL; the connection must not stay that way."""
+    for _ in range(6):  # every pooled connection has served a read
+        with sessions() as session:
+            session.execute(select(NOTES))
+    with pytest.raises(RuntimeError), sessions.begin() as session:
+        session.execute(insert(NOTES), [{"text": "first"}])
+        session.flush()
+        raise RuntimeError("the rest of the unit of work failed")
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(NOTES)) == 0
+    with sessions.begin() as session:
+        session.execute(insert(NOTES), [{"text": "kept"}])
+    with sessions() as session:
+        assert session.scalars(select(NOTES.c.text)).all() == ["kept"]
+
+
+def test_a_read_session_refuses_to_write(sessions):
+    with sessions() as session, pytest.raises(db.WritingInAReadSession):
+        session.execute(insert(NOTES), [{"text": "sneaked in"}])
+    with sessions.begin() as session:
+        session.execute(insert(NOTES), [{"text": "kept"}])
+    with sessions() as session, pytest.raises(db.WritingInAReadSession):
+        session.execute(update(NOTES).values(text="changed"))
+    with sessions() as session:
+        assert session.scalars(select(NOTES.c.text)).all() == ["kept"]
+
+
+def test_begin_on_a_read_session_opens_a_transaction_that_may_write(sessions):
+    session = sessions()
+    try:
+        with session.begin():
+            session.execute(insert(NOTES), [{"text": "kept"}])
+    finally:
+        session.close()
+    with sessions() as session:
+        assert session.scalars(select(NOTES.c.text)).all() == ["kept"]
