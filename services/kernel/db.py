@@ -91,6 +91,12 @@ def make_engine(url: str) -> Engine:
             url = "postgresql+psycopg2://" + url[len("postgresql://"):]
     engine = create_engine(url)
     _ping_when_idle(engine)
+
+    @event.listens_for(engine, "checkin")
+    def _end_autocommit(dbapi_connection, _record):
+        if dbapi_connection is not None and dbapi_connection.autocommit:
+            dbapi_connection.autocommit = False  # a read's (ReadOnlySession); the next may write
+
     return engine
 
 
@@ -98,8 +104,8 @@ def _ping_when_idle(engine: Engine) -> None:
     """Check a pooled connection before use only if it sat idle for PING_AFTER_IDLE_SECONDS.
 
     SQLAlchemy's pool_pre_ping sends "SELECT 1" on every checkout: one more round trip per
-    transaction, which cost an authenticated gateway read on PostgreSQL about a quarter of its
-    throughput (docs/performance.md). A connection that was in use a moment ago is alive; one
+    transaction (on a loaded machine a quarter of an authenticated read's throughput; on a quiet
+    one within the noise: docs/performance.md). A connection that was in use a moment ago is alive; one
     that sat in the pool while the server restarted is caught here and replaced (the pool tries
     three times). If the server restarts within the window, the first statement on a dead
     connection fails (the request gets a 503, nothing is written) and SQLAlchemy, seeing a
@@ -108,10 +114,8 @@ def _ping_when_idle(engine: Engine) -> None:
 
     @event.listens_for(engine, "connect")
     @event.listens_for(engine, "checkin")
-    def _note_time(dbapi_connection, record):
+    def _note_time(_dbapi_connection, record):
         record.info["last_used"] = time.monotonic()
-        if dbapi_connection is not None and dbapi_connection.autocommit:
-            dbapi_connection.autocommit = False  # a read's (ReadOnlySession); the next may write
 
     @event.listens_for(engine, "checkout")
     def _ping(dbapi_connection, record, _proxy):
@@ -198,7 +202,7 @@ _PG_IDLE = 0  # psycopg2.extensions.TRANSACTION_STATUS_IDLE: connected, no trans
 def _read_in_autocommit(session, _transaction, connection):
     """On PostgreSQL, before a read's first statement: psycopg2 sends BEGIN itself before the
     first statement unless the connection is in autocommit mode, and then the ROLLBACK at the
-    end has nothing to end (the pool's checkin turns autocommit off again: _ping_when_idle)."""
+    end has nothing to end (the pool's checkin turns autocommit off again: make_engine)."""
     if connection.dialect.name != "postgresql" or not _reading(session):
         return
     dbapi_connection = connection.connection.dbapi_connection
