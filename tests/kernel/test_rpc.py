@@ -14,7 +14,7 @@ from kombu import Connection, Exchange, Queue
 
 from involve.kernel.nameko_parts import api
 from involve.kernel.rpc import RpcClient, call
-from tests.support.running import start_service
+from tests.support.running import start_container, start_service
 
 CALLS = []
 
@@ -98,8 +98,7 @@ def test_a_caller_whose_reply_queue_vanished_gets_answers_again(service_config,
     CALLS.clear()
     uri = service_config["AMQP_URI"]
     start_service(container_factory, CountingService)
-    caller = container_factory(CallerService)
-    caller.start()
+    caller, _ = start_container(container_factory, CallerService)
     reply_queue = next(e for e in caller.extensions if isinstance(e, RpcClient)
                        ).reply_listener.queue.name
     with ClusterRpcClient(uri=uri, timeout=30) as client:

@@ -17,14 +17,17 @@ def wait_until_consumed(amqp_uri: str, queue_names, timeout: float = 60) -> None
 
     waiting, deadline = set(queue_names), time.monotonic() + timeout
     while waiting:
-        for name in list(waiting):
-            try:
-                with Connection(amqp_uri) as connection:
-                    if Queue(name, channel=connection.channel()).queue_declare(
-                            passive=True).consumer_count:
-                        waiting.discard(name)
-            except Exception:  # noqa: BLE001 - not declared yet, or the broker is starting
-                pass
+        try:
+            with Connection(amqp_uri) as connection:
+                for name in list(waiting):  # a channel each: a missing queue closes its channel
+                    try:
+                        if Queue(name, channel=connection.channel()).queue_declare(
+                                passive=True).consumer_count:
+                            waiting.discard(name)
+                    except connection.channel_errors:  # not declared yet
+                        pass
+        except Exception:  # noqa: BLE001 - the broker is still starting
+            pass
         assert not waiting or time.monotonic() < deadline, f"nobody consumes {sorted(waiting)}"
         if waiting:
             time.sleep(0.2)
