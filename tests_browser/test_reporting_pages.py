@@ -35,18 +35,21 @@ def lead(browser, site, site_data_dir, rabbit_server):
         organisation=org, classification="public")
         for cs, name in zip(services, ("Day centre", "Helpline"), strict=True)]
     publish(rabbit_server.amqp_uri, made + activity(org, services, seed=21))
-    yield {"page": page, "org": org}
+    yield {"page": page, "org": org, "logs": site_data_dir / "service-logs"}
     context.close()
 
 
-def _wait_for_text(page, url, text, timeout=30):
+def _wait_for_text(page, url, text, logs, timeout=30):
+    """Reporting builds its pages from events, which arrive a moment after they are published:
+    reload until ``text`` shows. If it never does, say what reporting logged meanwhile."""
     deadline = time.monotonic() + timeout
     while True:
         page.goto(url)
         if text in page.inner_text("main"):
             return
         if time.monotonic() > deadline:
-            raise AssertionError(f"{text!r} never showed on {url}")
+            logged = (logs / "reporting.log").read_text(errors="replace")[-4000:]
+            raise AssertionError(f"{text!r} never showed on {url}; reporting logged:\n{logged}")
         time.sleep(0.5)
 
 
@@ -79,7 +82,7 @@ def _checked(page, shots, name):
 def test_the_dashboard_assessment_and_public_page(lead, site, tmp_path):
     page, org = lead["page"], lead["org"]
     base = f"{site}/organisations/{org}/reporting"
-    _wait_for_text(page, base, "Helpline")
+    _wait_for_text(page, base, "Helpline", lead["logs"])
     assert page.locator("h1").inner_text().startswith("Involvement dashboard")
     charts = page.locator(".reporting-pair figure svg")
     assert charts.count() >= 10
@@ -118,7 +121,8 @@ def test_the_dashboard_assessment_and_public_page(lead, site, tmp_path):
     assert page.get_by_role("status").inner_text() == "Your score has been saved."
     _checked(page, tmp_path, "assessment-scored")
 
-    page.goto(f"{site}/organisations/{org}/you-said-we-did")
-    assert "We now answer the phone within five rings." in page.inner_text("main")
+    # the story's change, confirmed by its author and a panel (the last events published)
+    _wait_for_text(page, f"{site}/organisations/{org}/you-said-we-did",
+                   "We now answer the phone within five rings.", lead["logs"])
     _checked(page, tmp_path, "you-said-we-did")
     print("screenshots:", tmp_path)

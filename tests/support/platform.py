@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 from involve.cli.rabbit import free_port
 
@@ -22,12 +23,16 @@ class RunningPlatform:
                # webhook receivers in the tests run on this machine
                "INVOLVE_WEBHOOKS_ALLOW_PRIVATE": "true"}
         self.processes = []
+        # each service's warnings and errors, kept for a failing test to be explained
+        self.logs = Path(data_dir) / "service-logs"
+        self.logs.mkdir(parents=True, exist_ok=True)
         for name in (*services, "gateway"):
             address = f"127.0.0.1:{self.port if name == 'gateway' else free_port()}"
             self.processes.append(subprocess.Popen(
                 [sys.executable, "-m", "involve.cli.main", "service", name],
                 env={**env, "INVOLVE_WEB_SERVER_ADDRESS": address},
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                stdout=subprocess.DEVNULL,
+                stderr=(self.logs / f"{name}.log").open("ab")))
         deadline = time.monotonic() + 180  # a loaded machine (CI, shared cores) starts slowly
         while True:
             try:
