@@ -117,6 +117,7 @@ def message_for(alert: Alert) -> dict:
 
 
 CLAIM_SECONDS = 300
+ROUND = 1000  # emails claimed at most in one run of send_due
 
 
 def unsent(session, now, ids: list[str] | None = None, created_before=None,
@@ -155,7 +156,7 @@ def send_due(session_factory, deliver, now, ids: list[str] | None = None,
     claim = str(uuid.uuid4())
     with session_factory.begin() as session:
         todo = unsent(session, now, ids, None if ids is not None
-                      else now - timedelta(seconds=grace_seconds), limit=1000)
+                      else now - timedelta(seconds=grace_seconds), limit=ROUND)
         if not todo:
             return 0
         session.execute(update(Alert).where(

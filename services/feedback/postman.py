@@ -55,16 +55,19 @@ class Postman(DependencyProvider):
 
     def _run(self):
         clients: list = []
+        more = False
         while self._running:
-            with eventlet.Timeout(5, False):
-                self._wake.wait()
-            self._wake = Event()
+            if not more:  # a full round leaves more due: the next goes at once
+                with eventlet.Timeout(5, False):
+                    self._wake.wait()
+                self._wake = Event()
+            more = False
             if not self._running:
                 break
             try:
                 if not clients:
                     clients = [standalone_client().start() for _ in range(self.size)]
-                self.send_all(clients)
+                more = self.send_all(clients) >= alerts.ROUND
             except Exception as exc:  # noqa: BLE001 - broker or database trouble: next round
                 log.warning("alert emails: %s; retrying on the next round", type(exc).__name__)
                 self._close(clients)

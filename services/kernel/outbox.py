@@ -73,18 +73,29 @@ def record(session: Session, service: str, event_type: str, data: dict, **envelo
 
 
 Publish = Callable[[str, dict], None]
+PublishBatch = Callable[[list[tuple[str, dict]]], int]
 
 
 class RelayError(RuntimeError):
     """Publishing failed; the event and those after it stay in the outbox for the next try."""
 
 
-def relay_pending(session_factory, publish: Publish, batch_size: int = 100) -> int:
+def relay_pending(session_factory, publish: Publish, batch_size: int = 100,
+                  publish_batch: PublishBatch | None = None) -> int:
     """Publish up to ``batch_size`` unsent events in order; returns how many were sent.
 
     ``publish(routing_key, envelope)`` must return only once the broker has confirmed the
-    message. A failure stops the batch: the failed event and those after it stay pending, so
-    order is kept and nothing is skipped.
+    message. ``publish_batch(pairs)``, if given, publishes the whole batch and waits for the
+    broker's confirms once, returning how many from the start were confirmed. A failure stops
+    the batch: the failed event and those after it stay pending, so order is kept and nothing
+    is skipped.
+
+    The published events are marked sent together, in one transaction at the end of the batch
+    (or at the failure), not one transaction each: under load a service's writes queue for the
+    database, and one commit per relayed event made the relay fall behind the writes it relays
+    (docs/performance.md). If the process dies between a publish and that commit, the events
+    published meanwhile (at most a batch) are sent again when it restarts: delivery is at least
+    once anyway, and every handler ignores an event id it has seen.
     """
     with session_factory() as session:
         rows = session.execute(
@@ -93,28 +104,48 @@ def relay_pending(session_factory, publish: Publish, batch_size: int = 100) -> i
             .order_by(outbox.c.seq)
             .limit(batch_size)
         ).all()
-    sent = 0
-    for seq, routing_key, message in rows:
-        try:
-            publish(routing_key, message)
-        except Exception as exc:
+    sent: list[int] = []
+    try:
+        if publish_batch is not None and rows:
+            confirmed = _publish_batch(publish_batch, rows)
+            sent = [seq for seq, _, _ in rows[:confirmed]]
+            if confirmed < len(rows):
+                _failed(session_factory, rows[confirmed], len(sent), None)
+            return len(sent)
+        for seq, routing_key, message in rows:
+            try:
+                publish(routing_key, message)
+            except Exception as exc:
+                _failed(session_factory, (seq, routing_key, message), len(sent), exc)
+            sent.append(seq)
+    finally:
+        if sent:
             with session_factory.begin() as session:
                 session.execute(
-                    update(outbox).where(outbox.c.seq == seq)
-                    .values(attempts=outbox.c.attempts + 1)
+                    update(outbox).where(outbox.c.seq.in_(sent)).values(
+                        sent_at=now(), attempts=outbox.c.attempts + 1
+                    )
                 )
-            raise RelayError(
-                f"could not publish event {message['id']} ({type(exc).__name__}: {exc}); "
-                f"{sent} sent before it"
-            ) from exc
-        with session_factory.begin() as session:
-            session.execute(
-                update(outbox).where(outbox.c.seq == seq).values(
-                    sent_at=now(), attempts=outbox.c.attempts + 1
-                )
-            )
-        sent += 1
-    return sent
+    return len(sent)
+
+
+def _publish_batch(publish_batch: PublishBatch, rows) -> int:
+    try:
+        return publish_batch([(routing_key, message) for _, routing_key, message in rows])
+    except Exception as exc:
+        raise RelayError(f"could not publish a batch of {len(rows)} events "
+                         f"({type(exc).__name__}: {exc}); none marked sent") from exc
+
+
+def _failed(session_factory, row, sent_before: int, exc: Exception | None):
+    """Count the attempt on the event that was not published, and stop the batch there."""
+    seq, _, message = row
+    with session_factory.begin() as session:
+        session.execute(update(outbox).where(outbox.c.seq == seq)
+                        .values(attempts=outbox.c.attempts + 1))
+    why = f"{type(exc).__name__}: {exc}" if exc else "the broker did not confirm it"
+    raise RelayError(f"could not publish event {message['id']} ({why}); "
+                     f"{sent_before} sent before it") from exc
 
 
 def pending_count(session_factory) -> int:

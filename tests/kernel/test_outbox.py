@@ -141,3 +141,24 @@ def test_replay_sends_every_retained_row_in_order_a_batch_at_a_time(sessions):
 
     with pytest.raises(ConnectionError):
         outbox.replay(sessions, broken, 0, 10)
+
+
+def test_a_relayed_batch_is_marked_sent_in_one_commit(sessions):
+    """Under load a service's writes queue for the database; a commit for every relayed event
+    made the relay fall behind the writes it relays (docs/performance.md)."""
+    from sqlalchemy import event
+
+    for n in range(5):
+        with transaction(sessions) as s:
+            outbox.record(s, "testsvc", f"thing.e{n}", {"n": n})
+    engine, commits = sessions.kw["bind"], []
+
+    def count(_connection):
+        commits.append(1)
+
+    event.listen(engine, "commit", count)
+    try:
+        assert outbox.relay_pending(sessions, lambda key, env: None) == 5
+    finally:
+        event.remove(engine, "commit", count)
+    assert len(commits) == 1 and _pending(sessions) == []
