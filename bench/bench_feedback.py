@@ -166,9 +166,17 @@ def main():
                         help="seconds to wait, after the last story is routed, for its emails")
     parser.add_argument("--immediate-share", type=float, default=0.5,
                         help="share of subscriptions emailed at once (the rest: digests)")
+    parser.add_argument("--feedback-replicas", type=int, default=1,
+                        help="feedback processes sharing the work (PostgreSQL only: SQLite is "
+                             "for one instance of a service)")
     parser.add_argument("--seed", type=int, default=2)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    if args.feedback_replicas < 1:
+        parser.error("--feedback-replicas must be 1 or more")
+    if args.feedback_replicas > 1 and not os.environ.get("POSTGRES_URL"):
+        parser.error("--feedback-replicas above 1 needs POSTGRES_URL: several processes of "
+                     "one service need PostgreSQL (docs/operations.md)")
     with pg.databases(["identity", "feedback"]) as url:
         if url:
             os.environ["INVOLVE_DATABASE_URL"] = url
@@ -207,16 +215,22 @@ def run(args):
             procs.append(proc)
             return proc
 
+        def start_feedback(**extra):
+            for _ in range(args.feedback_replicas):
+                start("feedback", **extra)
+
         def restart_feedback(meanwhile, **extra):
-            old = procs.pop()
-            old.terminate()
-            old.wait(30)
+            old = [procs.pop() for _ in range(args.feedback_replicas)]
+            for proc in old:
+                proc.terminate()
+            for proc in old:
+                proc.wait(30)
             meanwhile()
-            start("feedback", **extra)
+            start_feedback(**extra)
 
         start("identity")
         # first the old way (one notify_person call an email), if compared, then batched
-        start("feedback", **({"INVOLVE_FEEDBACK_EMAIL_BATCH": "1"} if args.compare else {}))
+        start_feedback(**({"INVOLVE_FEEDBACK_EMAIL_BATCH": "1"} if args.compare else {}))
         result = measure(args, amqp, org, services, tag_ids, sessions, rng, restart_feedback)
         result["seed_seconds"] = seed_seconds
         result["raw"] = raw_broker(amqp, args.raw_messages, args.concurrency)
@@ -298,6 +312,21 @@ def wait_healthy(rpc):
             time.sleep(0.5)
 
 
+def wait_consumers(amqp, queue, count, timeout=90):
+    """Wait until ``queue`` has ``count`` consumers (every feedback replica started)."""
+    from kombu import Connection
+
+    deadline = time.monotonic() + timeout
+    with Connection(amqp) as conn:
+        while True:
+            _, _, consumers = conn.default_channel.queue_declare(queue=queue, passive=True)
+            if consumers >= count:
+                return
+            if time.monotonic() > deadline:
+                raise SystemExit(f"only {consumers} of {count} feedback processes started")
+            time.sleep(0.2)
+
+
 def measure(args, amqp, org, services, tag_ids, sessions, rng, restart_feedback):
     from nameko.standalone.rpc import ClusterRpcClient
     from sqlalchemy import func, select
@@ -306,6 +335,7 @@ def measure(args, amqp, org, services, tag_ids, sessions, rng, restart_feedback)
 
     with ClusterRpcClient(uri=amqp, timeout=60) as rpc:
         wait_healthy(rpc)
+        wait_consumers(amqp, "rpc-feedback", args.feedback_replicas)
         phases = 2 if args.compare else 1
         total = args.latency_stories + phases * args.stories
         print(f"submitting and moderating {total} stories...", file=sys.stderr)
@@ -366,6 +396,7 @@ def measure(args, amqp, org, services, tag_ids, sessions, rng, restart_feedback)
             phase["unbatched"] = throughput(unbatched, 0)
             restart_feedback(lambda: forget_unsent_emails(sessions))
             wait_healthy(rpc)
+            wait_consumers(amqp, "rpc-feedback", args.feedback_replicas)
 
         # 1. latency: one story at a time, each routed before the next is published
         print(f"publishing {len(paced)} stories one at a time...", file=sys.stderr)
@@ -413,7 +444,8 @@ def report(args, result):
         print(json.dumps(result, indent=2, default=str))
         return
     print(f"\n{args.subscriptions} subscriptions over {args.services} care services, "
-          f"{os.cpu_count()} cores, {pg.label()}; seeding took {result['seed_seconds']:.1f}s; "
+          f"{os.cpu_count()} cores, {pg.label()}, {args.feedback_replicas} feedback "
+          f"process{'es' if args.feedback_replicas > 1 else ''}; seeding took {result['seed_seconds']:.1f}s; "
           f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"alerts recorded: {result['alerts']} for {result['stories_with_alerts']} of "
           f"{result['stories']} stories (mean {result['alerts_per_story_mean']:.1f} a story)")
