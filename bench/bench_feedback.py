@@ -299,17 +299,18 @@ def forget_unsent_emails(sessions):
                              "WHERE email_due = :yes AND email_sent_at IS NULL"), {"yes": True})
 
 
-def wait_healthy(rpc):
+def wait_healthy(rpc, amqp, feedback_replicas):
     deadline = time.monotonic() + 90
     while True:  # the services may still be starting
         try:
             rpc.feedback.health()
             rpc.identity.health()
-            return
+            break
         except Exception:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.5)
+    wait_consumers(amqp, "rpc-feedback", feedback_replicas)  # every replica answers
 
 
 def wait_consumers(amqp, queue, count, timeout=90):
@@ -334,8 +335,7 @@ def measure(args, amqp, org, services, tag_ids, sessions, rng, restart_feedback)
     from involve.feedback.models import Alert
 
     with ClusterRpcClient(uri=amqp, timeout=60) as rpc:
-        wait_healthy(rpc)
-        wait_consumers(amqp, "rpc-feedback", args.feedback_replicas)
+        wait_healthy(rpc, amqp, args.feedback_replicas)
         phases = 2 if args.compare else 1
         total = args.latency_stories + phases * args.stories
         print(f"submitting and moderating {total} stories...", file=sys.stderr)
@@ -395,8 +395,7 @@ def measure(args, amqp, org, services, tag_ids, sessions, rng, restart_feedback)
         if args.compare:  # 0. the old way: one notify_person call for each alert email
             phase["unbatched"] = throughput(unbatched, 0)
             restart_feedback(lambda: forget_unsent_emails(sessions))
-            wait_healthy(rpc)
-            wait_consumers(amqp, "rpc-feedback", args.feedback_replicas)
+            wait_healthy(rpc, amqp, args.feedback_replicas)
 
         # 1. latency: one story at a time, each routed before the next is published
         print(f"publishing {len(paced)} stories one at a time...", file=sys.stderr)
